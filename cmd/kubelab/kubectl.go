@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+	"k8s.io/component-base/cli"
+	kubectlcmd "k8s.io/kubectl/pkg/cmd"
+	"k8s.io/kubectl/pkg/cmd/util"
+)
+
+// newKubectlCommand only documents `kubelab kubectl`; main hands such command
+// lines to runKubectl before cobra sees them, so kubectl parses its own flags.
+func newKubectlCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:                "kubectl [args...]",
+		Short:              "Run the built-in kubectl against the lab cluster",
+		DisableFlagParsing: true,
+		RunE: func(_ *cobra.Command, args []string) error {
+			if code := runKubectl(args); code != 0 {
+				return &exitError{}
+			}
+			return nil
+		},
+	}
+}
+
+// runKubectl runs kubectl with args against the lab's kubeconfig (a --kubeconfig
+// flag still wins, as in kubectl).
+func runKubectl(args []string) int {
+	p, err := labProvider()
+	if err != nil {
+		os.Stderr.WriteString("kubelab: " + err.Error() + "\n")
+		return 1
+	}
+	_ = os.Setenv("KUBECONFIG", p.KubeconfigPath())
+	cmd := kubectlcmd.NewDefaultKubectlCommandWithArgs(kubectlcmd.KubectlOptions{
+		Arguments:   append([]string{"kubectl"}, args...),
+		IOStreams:   streamsForKubectl(),
+		ConfigFlags: defaultKubectlConfigFlags(),
+	})
+	cmd.SetArgs(args)
+	if err := cli.RunNoErrOutput(cmd); err != nil {
+		util.CheckErr(err)
+		return 1
+	}
+	return 0
+}

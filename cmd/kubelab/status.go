@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func newStatusCommand(streams Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show whether the lab cluster runs, where, and its nodes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := labProvider()
+			if err != nil {
+				return err
+			}
+			st, err := p.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
+			fmt.Fprintf(w, "Backend:\t%s\n", st.Backend)
+			if st.APIServer != "" {
+				fmt.Fprintf(w, "API server:\t%s\n", st.APIServer)
+			}
+			state := "not running"
+			if st.Running {
+				state = "running"
+				if !st.StartedAt.IsZero() {
+					state += fmt.Sprintf(" (up %s)", time.Since(st.StartedAt).Round(time.Second))
+				}
+			}
+			fmt.Fprintf(w, "State:\t%s\n", state)
+			fmt.Fprintf(w, "Kubeconfig:\t%s\n", p.KubeconfigPath())
+			_ = w.Flush()
+			if len(st.Nodes) > 0 {
+				fmt.Fprintln(streams.Out)
+				w = tabwriter.NewWriter(streams.Out, 0, 0, 3, ' ', 0)
+				fmt.Fprintln(w, "NODE\tROLES\tSTATUS")
+				for _, n := range st.Nodes {
+					roles, status := "<none>", "NotReady"
+					if len(n.Roles) > 0 {
+						roles = strings.Join(n.Roles, ",")
+					}
+					if n.Ready {
+						status = "Ready"
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\n", n.Name, roles, status)
+				}
+				_ = w.Flush()
+			}
+			if st.Problem != "" {
+				fmt.Fprintln(streams.Err, "kubelab: "+st.Problem)
+				return &exitError{}
+			}
+			return nil
+		},
+	}
+}

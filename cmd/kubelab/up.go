@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubelab/kubelab/lab/cluster"
+	"github.com/kubelab/kubelab/lab/cluster/embedded"
+)
+
+func newUpCommand(streams Streams) *cobra.Command {
+	var backend string
+	var port int
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Start the lab cluster (or find it running)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var opts []embedded.Option
+			if cmd.Flags().Changed("port") {
+				opts = append(opts, embedded.WithPort(port))
+			}
+			p, err := provider(backend, opts...)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(streams.Out, "Starting the %s lab cluster...\n", p.Backend())
+			start := time.Now()
+			st, err := p.Up(cmd.Context(), func(ph cluster.Phase) {
+				if ph.Name == embedded.PhaseReady {
+					return
+				}
+				fmt.Fprintf(streams.Out, " • %-48s %5.1fs\n", ph.Title, ph.Elapsed.Seconds())
+			})
+			if err != nil {
+				return err
+			}
+			if st.Already {
+				fmt.Fprintf(streams.Out, "The lab cluster is already running.\n")
+			} else {
+				fmt.Fprintf(streams.Out, " ✓ %-48s %5.1fs\n", "Cluster ready", time.Since(start).Seconds())
+			}
+			fmt.Fprintln(streams.Out, statusLine(st))
+			fmt.Fprintln(streams.Out, "Use it from your shell with:  eval \"$(kubelab env)\"   then:  kubectl get nodes")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&backend, "backend", string(cluster.Embedded), "cluster backend: embedded (no Docker needed)")
+	cmd.Flags().IntVar(&port, "port", embedded.DefaultPort, "API server port on 127.0.0.1")
+	return cmd
+}
+
+// statusLine sums a cluster up in one line.
+func statusLine(st cluster.Status) string {
+	if !st.Running {
+		return "kubelab: " + st.Problem
+	}
+	ready := 0
+	for _, n := range st.Nodes {
+		if n.Ready {
+			ready++
+		}
+	}
+	line := fmt.Sprintf("kubelab: %s cluster running at %s, %d/%d nodes Ready", st.Backend, st.APIServer, ready, len(st.Nodes))
+	if !st.StartedAt.IsZero() {
+		line += ", up " + strings.TrimSuffix(time.Since(st.StartedAt).Round(time.Second).String(), "0s")
+	}
+	if st.Problem != "" {
+		line += "; " + st.Problem
+	}
+	return line
+}

@@ -1,0 +1,247 @@
+package controlplane
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubelab/kubelab/lab/atomicfile"
+	"github.com/kubelab/kubelab/lab/cluster/embedded"
+	"github.com/kubelab/kubelab/lab/cluster/embedded/pki"
+)
+
+// KubernetesVersion is the version of the components linked in.
+const KubernetesVersion = "v1.37.2"
+
+// Config says where a cluster keeps its state and where it listens.
+type Config struct {
+	// Dir is the state directory (see embedded.Layout).
+	Dir string
+	// APIPort is the API server's port on 127.0.0.1.
+	APIPort int
+	// Progress, when set, hears each phase of start-up as it begins, and
+	// embedded.PhaseReady once every node is Ready.
+	Progress func(phase string)
+}
+
+// ports are the cluster's internal loopback ports, kept across restarts.
+type ports struct {
+	EtcdClient int `json:"etcdClient"`
+	EtcdPeer   int `json:"etcdPeer"`
+	Kubelet    int `json:"kubelet"`
+}
+
+// Run starts the cluster, reports progress, and serves until ctx ends or a
+// component fails. It holds the state directory's lock for its whole life.
+func Run(ctx context.Context, cfg Config) error {
+	progress := cfg.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	l := embedded.Layout{Dir: cfg.Dir}
+	for _, d := range []string{l.Dir, l.LogDir(), l.KubeconfigDir()} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return err
+		}
+	}
+	release, err := embedded.Lock(l.LockFile())
+	if errors.Is(err, embedded.ErrLocked) {
+		return fmt.Errorf("another cluster process already runs on %s", l.Dir)
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := atomicfile.Write(l.PidFile(), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+		return err
+	}
+
+	progress(embedded.PhaseCertificates)
+	set, err := pki.Ensure(l.PKIDir())
+	if err != nil {
+		return err
+	}
+	p, err := loadPorts(l.Ports())
+	if err != nil {
+		return err
+	}
+	server := fmt.Sprintf("https://127.0.0.1:%d", cfg.APIPort)
+	if err := writeKubeconfig(l.Kubeconfig(), set, pki.Admin, server, true); err != nil {
+		return err
+	}
+	kc := func(id pki.Identity) string { return filepath.Join(l.KubeconfigDir(), id.Name+".conf") }
+	for _, id := range []pki.Identity{pki.ControllerManager, pki.Scheduler, pki.NodeAgent} {
+		if err := writeKubeconfig(kc(id), set, id, server, false); err != nil {
+			return err
+		}
+	}
+
+	progress(embedded.PhaseEtcd)
+	etcd, err := startEtcd(ctx, l.Dir, p)
+	if err != nil {
+		return err
+	}
+	defer etcd.Close()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 8)
+	done := make(chan struct{})
+	run := func(name string, f func(context.Context) error) {
+		go func() {
+			err := f(ctx)
+			if ctx.Err() == nil {
+				if err == nil {
+					err = errors.New("stopped")
+				}
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+			if name == "kube-apiserver" {
+				close(done)
+			}
+		}()
+	}
+
+	progress(embedded.PhaseAPIServer)
+	run("kube-apiserver", func(ctx context.Context) error {
+		return runAPIServer(ctx, apiserverArgs(set, p, cfg.APIPort))
+	})
+	restCfg, err := clientcmd.BuildConfigFromFlags("", kc(pki.NodeAgent))
+	if err != nil {
+		return err
+	}
+	restCfg.QPS, restCfg.Burst = 200, 400
+	cs, err := newClientset(restCfg)
+	if err != nil {
+		return err
+	}
+	if err := waitReady(ctx, cs, errc); err != nil {
+		return err
+	}
+
+	progress(embedded.PhaseControllers)
+	run("kube-controller-manager", func(ctx context.Context) error {
+		return runControllerManager(ctx, controllerManagerArgs(set, kc(pki.ControllerManager)))
+	})
+	run("kube-scheduler", func(ctx context.Context) error {
+		return runScheduler(ctx, schedulerArgs(kc(pki.Scheduler)))
+	})
+
+	progress(embedded.PhaseNodes)
+	if err := ensureNodes(ctx, cs, p.Kubelet); err != nil {
+		return err
+	}
+	if err := startNodeAgent(ctx, set, cs, p.Kubelet, errc); err != nil {
+		return err
+	}
+	if err := startKwok(ctx, kc(pki.NodeAgent), p.Kubelet); err != nil {
+		return err
+	}
+	if err := waitNodesReady(ctx, cs, errc); err != nil {
+		return err
+	}
+	progress(embedded.PhaseReady)
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		cancel()
+		return err
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	return nil
+}
+
+func newClientset(cfg *rest.Config) (*kubernetes.Clientset, error) {
+	return kubernetes.NewForConfig(cfg)
+}
+
+// waitReady polls the API server's /readyz until it answers ok.
+func waitReady(ctx context.Context, cs kubernetes.Interface, errc <-chan error) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		body, err := cs.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+		if err == nil && string(body) == "ok" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the API server did not become ready within 2 minutes: %v", err)
+		}
+		select {
+		case err := <-errc:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// waitNodesReady waits until every lab node reports Ready.
+func waitNodesReady(ctx context.Context, cs kubernetes.Interface, errc <-chan error) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		ready := 0
+		if err == nil {
+			for _, n := range list.Items {
+				for _, c := range n.Status.Conditions {
+					if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+						ready++
+					}
+				}
+			}
+		}
+		if ready >= len(labNodes) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("only %d of %d nodes became Ready within a minute", ready, len(labNodes))
+		}
+		select {
+		case err := <-errc:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// loadPorts reads the internal ports of an earlier start, replacing any that
+// another program took meanwhile, and allocates them on first start.
+func loadPorts(path string) (ports, error) {
+	var p ports
+	if data, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(data, &p); err != nil {
+			return p, fmt.Errorf("%s is damaged: %w", path, err)
+		}
+	}
+	for _, port := range []*int{&p.EtcdClient, &p.EtcdPeer, &p.Kubelet} {
+		if *port != 0 && embedded.PortFree(*port) {
+			continue
+		}
+		n, err := embedded.FreePort()
+		if err != nil {
+			return p, err
+		}
+		*port = n
+	}
+	data, _ := json.Marshal(p)
+	return p, atomicfile.Write(path, data, 0o600)
+}

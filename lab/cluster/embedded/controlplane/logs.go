@@ -1,0 +1,190 @@
+package controlplane
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubelab/kubelab/lab/workload"
+)
+
+// logLine is one line a simulated container wrote, with when it wrote it.
+type logLine struct {
+	at   time.Time
+	text string
+}
+
+// maxLogLines bounds how much history a long-running container shows.
+const maxLogLines = 500
+
+// containerLogLines makes up plausible output for one run of a container from
+// what the pod asks for: kubelab's lesson app reports who and where it is,
+// shell images print what their echo commands say, well-known servers print
+// their usual start-up banner.
+func containerLogLines(pod *corev1.Pod, name string, previous bool) ([]logLine, error) {
+	c, ok := findContainer(pod, name)
+	if !ok {
+		return nil, fmt.Errorf("container %s is not valid for pod %s", name, pod.Name)
+	}
+	st, ok := containerStatus(pod, name)
+	if previous {
+		if !ok || st.LastTerminationState.Terminated == nil {
+			return nil, fmt.Errorf("previous terminated container %q in pod %q not found", name, pod.Name)
+		}
+		t := st.LastTerminationState.Terminated
+		return runLines(pod, c, t.StartedAt.Time, t.FinishedAt.Time, t.ExitCode), nil
+	}
+	switch {
+	case !ok || st.State.Waiting != nil && st.LastTerminationState.Terminated == nil:
+		reason := "ContainerCreating"
+		if ok && st.State.Waiting.Reason != "" {
+			reason = st.State.Waiting.Reason
+		}
+		return nil, fmt.Errorf("container %q in pod %q is waiting to start: %s", name, pod.Name, reason)
+	case st.State.Waiting != nil:
+		// Between restarts the current log is the last run's.
+		t := st.LastTerminationState.Terminated
+		return runLines(pod, c, t.StartedAt.Time, t.FinishedAt.Time, t.ExitCode), nil
+	case st.State.Terminated != nil:
+		t := st.State.Terminated
+		return runLines(pod, c, t.StartedAt.Time, t.FinishedAt.Time, t.ExitCode), nil
+	case st.State.Running != nil:
+		return runLines(pod, c, st.State.Running.StartedAt.Time, time.Time{}, 0), nil
+	}
+	return nil, nil
+}
+
+// runLines is the output of a run from start to end (zero end: still running).
+func runLines(pod *corev1.Pod, c *corev1.Container, start, end time.Time, exitCode int32) []logLine {
+	if start.IsZero() {
+		start = pod.CreationTimestamp.Time
+	}
+	until := end
+	if until.IsZero() {
+		until = time.Now()
+	}
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	var lines []logLine
+	add := func(d time.Duration, format string, args ...any) {
+		lines = append(lines, logLine{at: at(d), text: fmt.Sprintf(format, args...)})
+	}
+	repo, tag := splitImage(c.Image)
+	switch {
+	case repo == workload.AppRepo:
+		add(0, "kubelab-app %s starting", tag)
+		add(time.Millisecond, "pod=%s namespace=%s node=%s ip=%s", pod.Name, pod.Namespace, pod.Spec.NodeName, pod.Status.PodIP)
+		if tag == "broken" {
+			add(300*time.Millisecond, "fatal: load configuration /etc/kubelab/app.yaml: no such file or directory")
+			return lines
+		}
+		add(2*time.Millisecond, "listening on :8080 (GET / answers with version, pod and node; /healthz, /readyz, /metrics)")
+		for _, e := range c.Env {
+			switch {
+			case e.Name == workload.EnvReady && e.Value == "false":
+				add(3*time.Millisecond, "readiness: reporting NOT ready (%s=false)", workload.EnvReady)
+			case e.Name == workload.EnvCrashAfter:
+				add(3*time.Millisecond, "will exit with status 1 after %s (%s)", e.Value, workload.EnvCrashAfter)
+			}
+		}
+		lines = append(lines, periodic(start.Add(10*time.Second), until, 10*time.Second, "GET /healthz 200 (0.3ms)")...)
+	case repo == "nginx":
+		add(0, "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration")
+		add(time.Millisecond, "/docker-entrypoint.sh: Configuration complete; ready for start up")
+		add(2*time.Millisecond, "%s [notice] 1#1: using the \"epoll\" event method", start.UTC().Format("2006/01/02 15:04:05"))
+		add(3*time.Millisecond, "%s [notice] 1#1: start worker processes", start.UTC().Format("2006/01/02 15:04:05"))
+	case repo == "redis":
+		add(0, "1:M * Server initialized")
+		add(time.Millisecond, "1:M * Ready to accept connections tcp")
+	default:
+		script := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
+		echoes := echoTexts(script)
+		if len(echoes) == 0 {
+			if len(c.Command)+len(c.Args) == 0 {
+				add(0, "%s: started", c.Image)
+			}
+			break
+		}
+		for i, e := range echoes {
+			add(time.Duration(i)*time.Millisecond, "%s", e)
+		}
+		if strings.Contains(script, "while") || strings.Contains(script, "for ") {
+			every := sleepInterval(script)
+			lines = append(lines, periodic(start.Add(every), until, every, echoes...)...)
+		}
+	}
+	if !end.IsZero() && exitCode != 0 {
+		lines = append(lines, logLine{at: end, text: fmt.Sprintf("exiting with status %d", exitCode)})
+	}
+	return lines
+}
+
+// followLine is what a running container adds at now while `kubectl logs -f` watches.
+func followLine(pod *corev1.Pod, name string, now time.Time) (logLine, bool) {
+	st, ok := containerStatus(pod, name)
+	if !ok || st.State.Running == nil {
+		return logLine{}, false
+	}
+	c, _ := findContainer(pod, name)
+	if repo, _ := splitImage(c.Image); repo == workload.AppRepo {
+		return logLine{at: now, text: "GET /healthz 200 (0.3ms)"}, true
+	}
+	script := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
+	if echoes := echoTexts(script); len(echoes) > 0 && strings.Contains(script, "while") {
+		return logLine{at: now, text: echoes[0]}, true
+	}
+	return logLine{}, false
+}
+
+func periodic(from, until time.Time, every time.Duration, texts ...string) []logLine {
+	var out []logLine
+	for t := from; !t.After(until); t = t.Add(every) {
+		for _, s := range texts {
+			out = append(out, logLine{at: t, text: s})
+		}
+	}
+	if len(out) > maxLogLines {
+		out = out[len(out)-maxLogLines:]
+	}
+	return out
+}
+
+var (
+	echoRE  = regexp.MustCompile(`echo\s+(?:-[ne]+\s+)?("[^"]*"|'[^']*'|[^;&|]+)`)
+	sleepRE = regexp.MustCompile(`sleep\s+([0-9]+)`)
+)
+
+func echoTexts(script string) []string {
+	var out []string
+	for _, m := range echoRE.FindAllStringSubmatch(script, -1) {
+		s := strings.TrimSpace(m[1])
+		s = strings.Trim(s, `"'`)
+		out = append(out, s)
+	}
+	return out
+}
+
+func sleepInterval(script string) time.Duration {
+	if m := sleepRE.FindStringSubmatch(script); m != nil {
+		var n int
+		_, _ = fmt.Sscanf(m[1], "%d", &n)
+		if n > 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return 5 * time.Second
+}
+
+// splitImage returns an image's repository without docker.io/library and its tag.
+func splitImage(image string) (repo, tag string) {
+	image, _, _ = strings.Cut(image, "@")
+	repo, tag = image, "latest"
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		repo, tag = image[:i], image[i+1:]
+	}
+	repo = strings.TrimPrefix(repo, "docker.io/")
+	repo = strings.TrimPrefix(repo, "library/")
+	return repo, tag
+}

@@ -1,0 +1,20 @@
+// Package nodes names the conventions every lab cluster's nodes follow,
+// whichever backend runs them.
+package nodes
+
+const (
+	// ControlPlane, Worker and Worker2 are the lab nodes, named as kind names them.
+	ControlPlane = "kubelab-control-plane"
+	Worker       = "kubelab-worker"
+	Worker2      = "kubelab-worker2"
+
+	// KubeletLabel says whether a simulated node's kubelet runs. Setting it
+	// to KubeletStopped takes the node down: heartbeats stop, the node turns
+	// NotReady and its pods are evicted; KubeletRunning brings it back.
+	KubeletLabel   = "kubelab.dev/kubelet"
+	KubeletRunning = "running"
+	KubeletStopped = "stopped"
+)
+
+// All lists the lab nodes, control plane first.
+var All = []string{ControlPlane, Worker, Worker2}
