@@ -70,11 +70,11 @@ func Run(ctx context.Context, cfg Config) error {
 	progress(embedded.PhaseCertificates)
 	set, err := pki.Ensure(l.PKIDir())
 	if err != nil {
-		return err
+		return fmt.Errorf("%w; run `kubelab down` to remove the lab's state, then `kubelab up`", err)
 	}
 	p, err := loadPorts(l.Ports())
 	if err != nil {
-		return err
+		return fmt.Errorf("%w; run `kubelab down` to remove the lab's state, then `kubelab up`", err)
 	}
 	server := fmt.Sprintf("https://127.0.0.1:%d", cfg.APIPort)
 	if err := writeKubeconfig(l.Kubeconfig(), set, pki.Admin, server, true); err != nil {
@@ -148,7 +148,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := startKwok(ctx, kc(pki.NodeAgent), p.Kubelet); err != nil {
 		return err
 	}
-	if err := waitNodesReady(ctx, cs, errc); err != nil {
+	if err := waitUsable(ctx, cs, errc); err != nil {
 		return err
 	}
 	progress(embedded.PhaseReady)
@@ -192,26 +192,22 @@ func waitReady(ctx context.Context, cs kubernetes.Interface, errc <-chan error) 
 	}
 }
 
-// waitNodesReady waits until every lab node reports Ready.
-func waitNodesReady(ctx context.Context, cs kubernetes.Interface, errc <-chan error) error {
+// waitUsable waits until a learner's first command works: every lab node is
+// Ready without the not-ready taint the node controller puts on new nodes,
+// and the default namespace has its default ServiceAccount.
+func waitUsable(ctx context.Context, cs kubernetes.Interface, errc <-chan error) error {
 	deadline := time.Now().Add(time.Minute)
 	for {
-		list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-		ready := 0
-		if err == nil {
-			for _, n := range list.Items {
-				for _, c := range n.Status.Conditions {
-					if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
-						ready++
-					}
-				}
+		ready, state := nodesUsable(ctx, cs)
+		if ready {
+			_, err := cs.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
+			if err == nil {
+				return nil
 			}
-		}
-		if ready >= len(labNodes) {
-			return nil
+			state = "the default ServiceAccount does not exist yet"
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("only %d of %d nodes became Ready within a minute", ready, len(labNodes))
+			return fmt.Errorf("the cluster was not usable within a minute: %s", state)
 		}
 		select {
 		case err := <-errc:
@@ -221,6 +217,31 @@ func waitNodesReady(ctx context.Context, cs kubernetes.Interface, errc <-chan er
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+func nodesUsable(ctx context.Context, cs kubernetes.Interface) (bool, string) {
+	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return false, err.Error()
+	}
+	usable := 0
+	for _, n := range list.Items {
+		ready := false
+		for _, c := range n.Status.Conditions {
+			if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+				ready = true
+			}
+		}
+		for _, t := range n.Spec.Taints {
+			if t.Key == corev1.TaintNodeNotReady || t.Key == corev1.TaintNodeUnreachable {
+				ready = false
+			}
+		}
+		if ready {
+			usable++
+		}
+	}
+	return usable >= len(labNodes), fmt.Sprintf("%d of %d nodes Ready and untainted", usable, len(labNodes))
 }
 
 // loadPorts reads the internal ports of an earlier start, replacing any that
