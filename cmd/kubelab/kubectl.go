@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"k8s.io/component-base/cli"
@@ -34,6 +35,10 @@ func runKubectl(args []string) int {
 		return 1
 	}
 	_ = os.Setenv("KUBECONFIG", p.KubeconfigPath())
+	// kubectl caches discovery under ~/.kube; keep even that in the lab's state.
+	if os.Getenv("KUBECACHEDIR") == "" {
+		_ = os.Setenv("KUBECACHEDIR", filepath.Join(filepath.Dir(p.KubeconfigPath()), "kubectl-cache"))
+	}
 	cmd := kubectlcmd.NewDefaultKubectlCommandWithArgs(kubectlcmd.KubectlOptions{
 		Arguments:   append([]string{"kubectl"}, args...),
 		IOStreams:   streamsForKubectl(),

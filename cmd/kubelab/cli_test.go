@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/cluster/clustertest"
+	"github.com/kubelab/kubelab/lab/cluster/embedded"
+)
+
+// labCLI runs the real kubelab binary in an isolated home and state directory.
+type labCLI struct {
+	t    *testing.T
+	bin  string
+	home string
+	env  []string
+}
+
+func newCLI(t *testing.T) *labCLI {
+	t.Helper()
+	bin, err := clustertest.Binary("KUBELAB_BINARY", "./cmd/kubelab", "kubelab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clusterBin, err := clustertest.ClusterBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	c := &labCLI{t: t, bin: bin, home: home, env: append(os.Environ(),
+		"HOME="+home,
+		"KUBELAB_STATE_DIR="+filepath.Join(home, "state"),
+		"KUBELAB_CLUSTER_BINARY="+clusterBin,
+		"KUBECONFIG=", // the learner's own setting must not matter
+	)}
+	t.Cleanup(func() { c.run("down") })
+	return c
+}
+
+// run returns combined output and the exit code.
+func (c *labCLI) run(args ...string) (string, int) {
+	c.t.Helper()
+	cmd := exec.Command(c.bin, args...)
+	cmd.Env = c.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		c.t.Fatalf("run %v: %v", args, err)
+	}
+	return out.String(), code
+}
+
+func (c *labCLI) ok(args ...string) string {
+	c.t.Helper()
+	out, code := c.run(args...)
+	if code != 0 {
+		c.t.Fatalf("kubelab %s: exit %d\n%s", strings.Join(args, " "), code, out)
+	}
+	return out
+}
+
+func (c *labCLI) eventually(what string, args []string, want string) {
+	c.t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		out, _ := c.run(args...)
+		if strings.Contains(out, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s: kubelab %s never showed %q; last output:\n%s", what, strings.Join(args, " "), want, out)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+func TestJourneyUpKubectlDown(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	port, err := embedded.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := c.ok("up", "--port", strconv.Itoa(port))
+	for _, want := range []string{"Starting etcd", "Starting the API server", "3/3 nodes Ready", "127.0.0.1:" + strconv.Itoa(port)} {
+		if !strings.Contains(out, want) {
+			t.Errorf("up output lacks %q:\n%s", want, out)
+		}
+	}
+	if out := c.ok("up"); !strings.Contains(out, "already running") {
+		t.Errorf("second up: %s", out)
+	}
+	if out := c.ok("status"); strings.Count(out, " Ready") != 3 {
+		t.Errorf("status does not show 3 Ready nodes:\n%s", out)
+	}
+	kubeconfig := strings.TrimSpace(c.ok("kubeconfig"))
+	if !strings.HasPrefix(kubeconfig, filepath.Join(c.home, "state")) {
+		t.Errorf("kubeconfig %s is not lab-owned", kubeconfig)
+	}
+
+	k := func(args ...string) string { return c.ok(append([]string{"kubectl"}, args...)...) }
+	if out := k("get", "nodes"); strings.Count(out, "Ready") != 3 || !strings.Contains(out, "kubelab-worker2") {
+		t.Errorf("get nodes:\n%s", out)
+	}
+	k("create", "deployment", "web", "--image=nginx:1.27", "--replicas=3")
+	k("rollout", "status", "deployment/web", "--timeout=60s")
+	k("set", "image", "deployment/web", "nginx=nginx:1.28")
+	k("rollout", "status", "deployment/web", "--timeout=60s")
+	k("rollout", "undo", "deployment/web")
+	k("rollout", "status", "deployment/web", "--timeout=60s")
+	if out := k("get", "deployment/web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"); out != "nginx:1.27" {
+		t.Errorf("image after rollback = %q, want nginx:1.27", out)
+	}
+	if out := k("rollout", "history", "deployment/web"); !strings.Contains(out, "3 ") {
+		t.Errorf("rollout history lacks revision 3:\n%s", out)
+	}
+	k("run", "typo", "--image=nginx:lates")
+	c.eventually("image pull back-off", []string{"kubectl", "get", "pod", "typo"}, "ImagePullBackOff")
+
+	pod := strings.TrimSpace(k("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}"))
+	out, code := c.run("kubectl", "exec", pod, "--", "id")
+	if code == 0 || !strings.Contains(out, "simulated") || !strings.Contains(out, "--backend kind") {
+		t.Errorf("exec must be refused with the reason and the way out; exit %d:\n%s", code, out)
+	}
+
+	if out := c.ok("down"); !strings.Contains(out, "stopped") {
+		t.Errorf("down: %s", out)
+	}
+	out, code = c.run("status")
+	if code == 0 || !strings.Contains(out, "kubelab up") {
+		t.Errorf("status after down: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(c.home, ".kube")); !os.IsNotExist(err) {
+		t.Errorf("kubelab touched ~/.kube: %v", err)
+	}
+}
+
+func TestEnvPrintsExportsAndAliasOnlyWithoutKubectl(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.env = append(c.env, "PATH=/nonexistent")
+	out := c.ok("env")
+	if !strings.Contains(out, "export KUBECONFIG=") || !strings.Contains(out, "alias kubectl=") {
+		t.Errorf("env without kubectl on PATH:\n%s", out)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "kubectl"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c.env = append(c.env, "PATH="+dir)
+	if out := c.ok("env"); strings.Contains(out, "alias kubectl") {
+		t.Errorf("env aliases kubectl although one is installed:\n%s", out)
+	}
+}
+
+func TestUnknownBackendSaysWhatToUse(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	out, code := c.run("up", "--backend", "minikube")
+	if code == 0 || !strings.Contains(out, "--backend embedded") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
