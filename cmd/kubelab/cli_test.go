@@ -92,7 +92,7 @@ func TestJourneyUpKubectlDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := c.ok("up", "--port", strconv.Itoa(port))
-	for _, want := range []string{"Starting etcd", "Starting the API server", "3/3 nodes Ready", "127.0.0.1:" + strconv.Itoa(port)} {
+	for _, want := range []string{"Starting etcd", "Starting the API server", "Starting 3 simulated nodes", "3/3 nodes Ready", "127.0.0.1:" + strconv.Itoa(port)} {
 		if !strings.Contains(out, want) {
 			t.Errorf("up output lacks %q:\n%s", want, out)
 		}

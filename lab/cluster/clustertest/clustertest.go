@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -45,28 +46,22 @@ type Env struct {
 	Client     kubernetes.Interface
 }
 
-var shared *Env
+var (
+	sharedOnce sync.Once
+	shared     *Env
+	sharedErr  error
+	stopShared = func() {}
+	sharedDir  string
+)
 
-// Main starts the shared cluster, runs the tests, and takes the cluster down.
+// Main runs the tests and takes down the shared cluster if a test started it.
 func Main(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "kubelab-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "clustertest:", err)
-		return 1
+	code := m.Run()
+	stopShared()
+	if sharedDir != "" {
+		_ = os.RemoveAll(sharedDir)
 	}
-	defer os.RemoveAll(dir)
-	env, stop, err := Start(dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "clustertest: start the embedded cluster:", err)
-		return 1
-	}
-	defer stop()
-	shared = env
-	return m.Run()
+	os.Exit(code)
 }
 
 // Start brings up an embedded cluster in dir on a free port and returns it
@@ -104,11 +99,19 @@ func Start(dir string) (*Env, func(), error) {
 	return &Env{Provider: p, Kubeconfig: p.KubeconfigPath(), Config: cfg, Client: cs}, stop, nil
 }
 
-// Cluster returns the shared cluster; the test binary's TestMain must call Main.
+// Cluster returns the test binary's shared cluster, starting it on first
+// use; the binary's TestMain must call Main so that it is taken down.
 func Cluster(t testing.TB) *Env {
 	t.Helper()
-	if shared == nil {
-		t.Fatal("clustertest: no cluster; call clustertest.Main(m) from TestMain")
+	sharedOnce.Do(func() {
+		sharedDir, sharedErr = os.MkdirTemp("", "kubelab-test-")
+		if sharedErr != nil {
+			return
+		}
+		shared, stopShared, sharedErr = Start(sharedDir)
+	})
+	if sharedErr != nil {
+		t.Fatalf("clustertest: start the embedded cluster: %v", sharedErr)
 	}
 	return shared
 }

@@ -49,8 +49,8 @@ const (
 	PhaseCertificates = "certificates"
 	PhaseEtcd         = "etcd"
 	PhaseAPIServer    = "apiserver"
-	PhaseControllers  = "controllers"
 	PhaseNodes        = "nodes"
+	PhaseWaiting      = "waiting"
 	PhaseReady        = "ready"
 )
 
@@ -58,9 +58,9 @@ var phaseTitles = map[string]string{
 	"process":         "Starting the cluster process",
 	PhaseCertificates: "Preparing certificates",
 	PhaseEtcd:         "Starting etcd",
-	PhaseAPIServer:    "Starting the API server",
-	PhaseControllers:  "Starting the controller manager and scheduler",
+	PhaseAPIServer:    "Starting the API server, controllers and scheduler",
 	PhaseNodes:        "Starting 3 simulated nodes",
+	PhaseWaiting:      "Waiting for the nodes to be Ready",
 	PhaseReady:        "All nodes Ready",
 }
 

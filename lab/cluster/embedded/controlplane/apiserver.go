@@ -54,6 +54,10 @@ func apiserverArgs(set pki.Set, p ports, apiPort int) []string {
 		"--default-not-ready-toleration-seconds=2",
 		"--default-unreachable-toleration-seconds=2",
 		"--event-ttl=1h",
+		// New nodes start without the not-ready taint: simulated kubelets are
+		// Ready at once, and the node controller would take seconds to lift it.
+		// It still taints nodes that go NotReady later (the node-down lessons).
+		"--disable-admission-plugins=TaintNodesByCondition",
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -130,16 +131,19 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 
-	progress(embedded.PhaseControllers)
+	// Started once the API server is ready: started with it, they only
+	// slow its start-up down on two cores.
 	run("kube-controller-manager", func(ctx context.Context) error {
 		return runControllerManager(ctx, controllerManagerArgs(set, kc(pki.ControllerManager)))
 	})
 	run("kube-scheduler", func(ctx context.Context) error {
 		return runScheduler(ctx, schedulerArgs(kc(pki.Scheduler)))
 	})
-
 	progress(embedded.PhaseNodes)
 	if err := ensureNodes(ctx, cs, p.Kubelet); err != nil {
+		return err
+	}
+	if err := ensureDefaultServiceAccount(ctx, cs); err != nil {
 		return err
 	}
 	if err := startNodeAgent(ctx, set, cs, p.Kubelet, errc); err != nil {
@@ -148,6 +152,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := startKwok(ctx, kc(pki.NodeAgent), p.Kubelet); err != nil {
 		return err
 	}
+	progress(embedded.PhaseWaiting)
 	if err := waitUsable(ctx, cs, errc); err != nil {
 		return err
 	}
@@ -163,6 +168,18 @@ func Run(ctx context.Context, cfg Config) error {
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
+	}
+	return nil
+}
+
+// ensureDefaultServiceAccount creates the default namespace's ServiceAccount
+// at once, as the serviceaccount controller would a few seconds later, so
+// that a learner's first `kubectl run` never fails for want of it.
+func ensureDefaultServiceAccount(ctx context.Context, cs kubernetes.Interface) error {
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}
+	_, err := cs.CoreV1().ServiceAccounts("default").Create(ctx, sa, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create the default service account: %w", err)
 	}
 	return nil
 }
