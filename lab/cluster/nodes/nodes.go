@@ -18,3 +18,7 @@ const (
 
 // All lists the lab nodes, control plane first.
 var All = []string{ControlPlane, Worker, Worker2}
+
+// KubernetesVersion is the Kubernetes version of every lab cluster: linked
+// into the embedded one, and kind's node image for the kind backend.
+const KubernetesVersion = "v1.37.2"

@@ -20,10 +20,8 @@ import (
 	"github.com/kubelab/kubelab/lab/atomicfile"
 	"github.com/kubelab/kubelab/lab/cluster/embedded"
 	"github.com/kubelab/kubelab/lab/cluster/embedded/pki"
+	"github.com/kubelab/kubelab/lab/cluster/embedded/simnode"
 )
-
-// KubernetesVersion is the version of the components linked in.
-const KubernetesVersion = "v1.37.2"
 
 // Config says where a cluster keeps its state and where it listens.
 type Config struct {
@@ -140,16 +138,16 @@ func Run(ctx context.Context, cfg Config) error {
 		return runScheduler(ctx, schedulerArgs(kc(pki.Scheduler)))
 	})
 	progress(embedded.PhaseNodes)
-	if err := ensureNodes(ctx, cs, p.Kubelet); err != nil {
+	if err := simnode.EnsureNodes(ctx, cs, p.Kubelet); err != nil {
 		return err
 	}
 	if err := ensureDefaultServiceAccount(ctx, cs); err != nil {
 		return err
 	}
-	if err := startNodeAgent(ctx, set, cs, p.Kubelet, errc); err != nil {
+	if err := simnode.StartAgent(ctx, set, cs, p.Kubelet, errc); err != nil {
 		return err
 	}
-	if err := startKwok(ctx, kc(pki.NodeAgent), p.Kubelet); err != nil {
+	if err := simnode.StartKwok(ctx, kc(pki.NodeAgent), p.Kubelet); err != nil {
 		return err
 	}
 	progress(embedded.PhaseWaiting)
@@ -258,7 +256,7 @@ func nodesUsable(ctx context.Context, cs kubernetes.Interface) (bool, string) {
 			usable++
 		}
 	}
-	return usable >= len(labNodes), fmt.Sprintf("%d of %d nodes Ready and untainted", usable, len(labNodes))
+	return usable >= simnode.Count, fmt.Sprintf("%d of %d nodes Ready and untainted", usable, simnode.Count)
 }
 
 // loadPorts reads the internal ports of an earlier start, replacing any that

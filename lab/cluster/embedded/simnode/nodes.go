@@ -1,4 +1,4 @@
-package controlplane
+package simnode
 
 import (
 	"context"
@@ -27,9 +27,9 @@ var labNodes = []nodeSpec{
 	{name: nodes.Worker2, ip: "172.18.0.4", podCIDR: "10.244.2.0/24"},
 }
 
-// ensureNodes registers the simulated nodes, as kubelets do on first start.
+// EnsureNodes registers the simulated nodes, as kubelets do on first start.
 // Existing nodes are left as they are, so a restart keeps their state.
-func ensureNodes(ctx context.Context, cs kubernetes.Interface, kubeletPort int) error {
+func EnsureNodes(ctx context.Context, cs kubernetes.Interface, kubeletPort int) error {
 	for _, n := range labNodes {
 		node := n.object(kubeletPort)
 		_, err := cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
@@ -96,9 +96,12 @@ func (n nodeSpec) object(kubeletPort int) *corev1.Node {
 				OSImage:                 "kubelab simulated node (kwok)",
 				KernelVersion:           "simulated",
 				ContainerRuntimeVersion: "kwok://v0.8.0",
-				KubeletVersion:          KubernetesVersion,
-				KubeProxyVersion:        KubernetesVersion,
+				KubeletVersion:          nodes.KubernetesVersion,
+				KubeProxyVersion:        nodes.KubernetesVersion,
 			},
 		},
 	}
 }
+
+// Count is how many nodes a lab cluster has.
+var Count = len(labNodes)

@@ -1,4 +1,4 @@
-package controlplane
+package simnode
 
 import (
 	"fmt"
@@ -78,7 +78,7 @@ func runLines(pod *corev1.Pod, c *corev1.Container, start, end time.Time, exitCo
 		add(time.Millisecond, "pod=%s namespace=%s node=%s ip=%s", pod.Name, pod.Namespace, pod.Spec.NodeName, pod.Status.PodIP)
 		if tag == "broken" {
 			add(300*time.Millisecond, "fatal: load configuration /etc/kubelab/app.yaml: no such file or directory")
-			return lines
+			break
 		}
 		add(2*time.Millisecond, "listening on :8080 (GET / answers with version, pod and node; /healthz, /readyz, /metrics)")
 		for _, e := range c.Env {

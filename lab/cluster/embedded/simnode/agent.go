@@ -1,4 +1,4 @@
-package controlplane
+package simnode
 
 import (
 	"context"
@@ -33,10 +33,10 @@ type nodeAgent struct {
 	pods listerscorev1.PodLister
 }
 
-// startNodeAgent serves the kubelet API on 127.0.0.1:port over TLS, accepting
+// StartAgent serves the kubelet API on 127.0.0.1:port over TLS, accepting
 // only clients whose certificate the cluster CA signed (the API server), and
 // starts the event recorder.
-func startNodeAgent(ctx context.Context, set pki.Set, cs kubernetes.Interface, port int, errc chan<- error) error {
+func StartAgent(ctx context.Context, set pki.Set, cs kubernetes.Interface, port int, errc chan<- error) error {
 	factory := informers.NewSharedInformerFactory(cs, 0)
 	podInformer := factory.Core().V1().Pods()
 	a := &nodeAgent{pods: podInformer.Lister()}

@@ -1,4 +1,4 @@
-package controlplane
+package simnode
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/kwok/pkg/apis/internalversion"
@@ -62,8 +63,8 @@ func loadStages() (map[internalversion.StageResourceRef][]*internalversion.Stage
 	return out, nil
 }
 
-// startKwok runs kwok's node and pod controllers over the lab nodes.
-func startKwok(ctx context.Context, kubeconfig string, kubeletPort int) error {
+// StartKwok runs kwok's node and pod controllers over the lab nodes.
+func StartKwok(ctx context.Context, kubeconfig string, kubeletPort int) error {
 	stages, err := loadStages()
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func startKwok(ctx context.Context, kubeconfig string, kubeletPort int) error {
 	if err != nil {
 		return err
 	}
-	typed, err := newClientset(restConfig)
+	typed, err := kubernetes.NewForConfig(restConfig)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,7 @@
+// Package simnode is the embedded cluster's simulated nodes: the node objects
+// (named and shaped like kind's), kwok's controllers driven by kubelab's
+// stages (assets/stages), and a node agent that plays the kubelets' own API
+// (logs; exec refused) and records the Events a kubelet would.
+//
+// It does not import k8s.io/kubernetes, so its tests build in seconds.
+package simnode
