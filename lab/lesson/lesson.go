@@ -1,0 +1,230 @@
+// Package lesson defines kubelab's lesson format and loads lessons from an
+// fs.FS: one folder per lesson, holding a lesson.yaml and the Markdown and
+// manifest files it names. Loading validates everything and reports each
+// problem as "file:line: what is wrong" (see lessons/README.md).
+package lesson
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FormatVersion is the lesson.yaml format this kubelab reads.
+const FormatVersion = 1
+
+// Lesson is one lesson folder.
+type Lesson struct {
+	FormatVersion int      `yaml:"format_version"`
+	ID            string   `yaml:"id"`
+	Title         string   `yaml:"title"`
+	Summary       string   `yaml:"summary"`
+	Concepts      []string `yaml:"concepts"`
+	Minutes       int      `yaml:"minutes"`
+	// Backends the lesson runs on: "embedded", "kind". Steps that need real
+	// containers say so with needs_containers.
+	Backends []string `yaml:"backends"`
+	Steps    []Step   `yaml:"steps"`
+
+	// Dir is the lesson's folder inside the FS it was loaded from.
+	Dir string `yaml:"-"`
+}
+
+// Step is one exercise of a lesson.
+type Step struct {
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+	// Text is the step's Markdown, inline; TextFile names a .md file instead.
+	Text     string `yaml:"text"`
+	TextFile string `yaml:"text_file"`
+	// Setup lists manifest files applied into the lesson's namespace when the
+	// step starts (and again on reset).
+	Setup  []string `yaml:"setup"`
+	Faults []Fault  `yaml:"faults"`
+	Goals  []Goal   `yaml:"goals"`
+	Hints  []Hint   `yaml:"hints"`
+	// Solution is the reference solution: shown on request, run by proofs.
+	Solution  Solution   `yaml:"solution"`
+	Questions []Question `yaml:"questions"`
+	// NeedsContainers marks a step that only means something with real
+	// containers (kind); on the embedded cluster it is explained, not run.
+	NeedsContainers bool `yaml:"needs_containers"`
+}
+
+// Fault is a fault from the catalogue, injected into the lesson's namespace.
+type Fault struct {
+	Kind string `yaml:"kind"`
+	// When says when it strikes: "start" (default), a delay after the step
+	// starts ("20s"), or "goal:<id>" once that goal first passes.
+	When   string            `yaml:"when"`
+	Params map[string]string `yaml:"params"`
+}
+
+// Trigger is a parsed Fault.When.
+type Trigger struct {
+	Delay time.Duration // after the step starts (0: at once)
+	Goal  string        // once this goal first passes
+}
+
+// ParseWhen reads a fault's "when".
+func ParseWhen(s string) (Trigger, error) {
+	switch {
+	case s == "" || s == "start":
+		return Trigger{}, nil
+	case strings.HasPrefix(s, "goal:"):
+		id := strings.TrimPrefix(s, "goal:")
+		if id == "" {
+			return Trigger{}, fmt.Errorf(`"goal:" needs a goal id, as in "goal:replicas-ready"`)
+		}
+		return Trigger{Goal: id}, nil
+	default:
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return Trigger{}, fmt.Errorf(`when %q is not "start", a delay such as "20s", or "goal:<id>"`, s)
+		}
+		return Trigger{Delay: d}, nil
+	}
+}
+
+// Goal is one thing the cluster must show. Exactly one of the kinds is set;
+// Hold, when set, asks that the goal keep passing for that long.
+type Goal struct {
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+	Hold  string `yaml:"hold"`
+
+	Exists       *ExistsGoal    `yaml:"exists"`
+	Field        *FieldGoal     `yaml:"field"`
+	Count        *CountGoal     `yaml:"count"`
+	Condition    *ConditionGoal `yaml:"condition"`
+	ServiceReady *ServiceGoal   `yaml:"service_ready"`
+	Event        *EventGoal     `yaml:"event"`
+	CEL          *CELGoal       `yaml:"cel"`
+}
+
+// Kind names which kind of goal g is ("" if none or several are set).
+func (g Goal) Kind() string {
+	var kinds []string
+	for name, set := range map[string]bool{
+		"exists": g.Exists != nil, "field": g.Field != nil, "count": g.Count != nil,
+		"condition": g.Condition != nil, "service_ready": g.ServiceReady != nil,
+		"event": g.Event != nil, "cel": g.CEL != nil,
+	} {
+		if set {
+			kinds = append(kinds, name)
+		}
+	}
+	if len(kinds) != 1 {
+		return ""
+	}
+	return kinds[0]
+}
+
+// ExistsGoal: an object of Kind named Name, or any matching Selector, exists.
+type ExistsGoal struct {
+	Kind     string `yaml:"kind"`
+	Name     string `yaml:"name"`
+	Selector string `yaml:"selector"`
+}
+
+// FieldGoal: a field of one object compares to a value. Object is
+// "kind/name"; Path is dotted ("status.readyReplicas",
+// "spec.template.spec.containers[0].image", "metadata.labels['app']").
+type FieldGoal struct {
+	Object string `yaml:"object"`
+	Path   string `yaml:"path"`
+	// One comparison: Equals and NotEquals compare text; AtLeast and AtMost numbers.
+	Equals    *string  `yaml:"equals"`
+	NotEquals *string  `yaml:"not_equals"`
+	AtLeast   *float64 `yaml:"at_least"`
+	AtMost    *float64 `yaml:"at_most"`
+}
+
+// CountGoal: how many objects of Kind match Selector (and, for pods, Ready or Phase).
+type CountGoal struct {
+	Kind     string `yaml:"kind"`
+	Selector string `yaml:"selector"`
+	Ready    bool   `yaml:"ready"`
+	Phase    string `yaml:"phase"`
+	AtLeast  *int   `yaml:"at_least"`
+	AtMost   *int   `yaml:"at_most"`
+	Equals   *int   `yaml:"equals"`
+}
+
+// ConditionGoal: a status condition of one object has Status (default "True").
+type ConditionGoal struct {
+	Object string `yaml:"object"`
+	Type   string `yaml:"type"`
+	Status string `yaml:"status"`
+}
+
+// ServiceGoal: a Service selects at least AtLeast ready pods.
+type ServiceGoal struct {
+	Service string `yaml:"service"`
+	AtLeast int    `yaml:"at_least"`
+}
+
+// EventGoal: an Event with Reason (and optionally Type, on an object of
+// Kind, whose message contains MessageContains) was seen in the namespace.
+type EventGoal struct {
+	Reason          string `yaml:"reason"`
+	Type            string `yaml:"type"`
+	Kind            string `yaml:"kind"`
+	MessageContains string `yaml:"message_contains"`
+}
+
+// CELGoal: a CEL expression over one object (Kind and Name) is true. The
+// object is `object`. Expect says in words what passing means; Actual, an
+// optional CEL expression of type string, says what the learner has now.
+type CELGoal struct {
+	Kind   string `yaml:"kind"`
+	Name   string `yaml:"name"`
+	Expr   string `yaml:"expr"`
+	Expect string `yaml:"expect"`
+	Actual string `yaml:"actual"`
+}
+
+// Hint helps with a step; Goal, when set, ties it to the goal it helps with.
+type Hint struct {
+	Text string `yaml:"text"`
+	Goal string `yaml:"goal"`
+}
+
+// Solution is a step's reference solution: kubectl commands (run in the
+// lesson's namespace) and manifest files (applied into it), in that order.
+type Solution struct {
+	Commands  []string `yaml:"commands"`
+	Manifests []string `yaml:"manifests"`
+}
+
+// Empty reports whether the solution says nothing.
+func (s Solution) Empty() bool { return len(s.Commands) == 0 && len(s.Manifests) == 0 }
+
+// Question is a concept question: choose the right answers.
+type Question struct {
+	ID          string   `yaml:"id"`
+	Text        string   `yaml:"text"`
+	Choices     []string `yaml:"choices"`
+	Answers     []int    `yaml:"answers"` // indexes into Choices, from 0
+	Explanation string   `yaml:"explanation"`
+	Topic       string   `yaml:"topic"`
+}
+
+// Namespace is the namespace a lesson runs in.
+func (l *Lesson) Namespace() string { return "lab-" + l.ID }
+
+// Step returns the step with id, if any.
+func (l *Lesson) Step(id string) (int, *Step, bool) {
+	for i := range l.Steps {
+		if l.Steps[i].ID == id {
+			return i, &l.Steps[i], true
+		}
+	}
+	return -1, nil, false
+}
+
+// HoldDuration parses Hold (0 when unset).
+func (g Goal) HoldDuration() time.Duration {
+	d, _ := time.ParseDuration(g.Hold)
+	return d
+}
