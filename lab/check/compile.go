@@ -1,0 +1,173 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/ext"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubelab/kubelab/lab/lesson"
+)
+
+// compiled is a goal made ready to evaluate: kinds looked up, paths and
+// selectors parsed, CEL compiled.
+type compiled struct {
+	goal     lesson.Goal
+	kind     Kind
+	name     string
+	path     []segment
+	selector labels.Selector
+	expr     cel.Program
+	actual   cel.Program
+}
+
+var celEnv = func() *cel.Env {
+	env, err := cel.NewEnv(cel.Variable("object", cel.DynType), ext.Strings())
+	if err != nil {
+		panic(err)
+	}
+	return env
+}()
+
+// Validate says what is wrong with a goal, for the lesson loader.
+func Validate(g lesson.Goal) error {
+	_, err := compile(g)
+	return err
+}
+
+func compile(g lesson.Goal) (*compiled, error) {
+	c := &compiled{goal: g, selector: labels.Everything()}
+	var err error
+	parseSel := func(s string) error {
+		if s == "" {
+			return nil
+		}
+		c.selector, err = labels.Parse(s)
+		if err != nil {
+			return fmt.Errorf("selector %q: %v", s, err)
+		}
+		return nil
+	}
+	switch {
+	case g.Exists != nil:
+		if c.kind, err = LookupKind(g.Exists.Kind); err != nil {
+			return nil, err
+		}
+		if (g.Exists.Name == "") == (g.Exists.Selector == "") {
+			return nil, fmt.Errorf("exists needs a name or a selector (one of them)")
+		}
+		c.name = g.Exists.Name
+		return c, parseSel(g.Exists.Selector)
+	case g.Field != nil:
+		if c.kind, c.name, err = ParseObject(g.Field.Object); err != nil {
+			return nil, err
+		}
+		if c.path, err = parsePath(g.Field.Path); err != nil {
+			return nil, err
+		}
+		n := 0
+		for _, set := range []bool{g.Field.Equals != nil, g.Field.NotEquals != nil, g.Field.AtLeast != nil || g.Field.AtMost != nil} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return nil, fmt.Errorf("field needs one comparison: equals, not_equals, or at_least/at_most")
+		}
+		return c, nil
+	case g.Count != nil:
+		if c.kind, err = LookupKind(g.Count.Kind); err != nil {
+			return nil, err
+		}
+		if g.Count.Equals == nil && g.Count.AtLeast == nil && g.Count.AtMost == nil {
+			return nil, fmt.Errorf("count needs equals, at_least or at_most")
+		}
+		if (g.Count.Ready || g.Count.Phase != "") && c.kind.Name != "pod" {
+			return nil, fmt.Errorf("ready and phase apply to pods only")
+		}
+		return c, parseSel(g.Count.Selector)
+	case g.Condition != nil:
+		if c.kind, c.name, err = ParseObject(g.Condition.Object); err != nil {
+			return nil, err
+		}
+		if g.Condition.Type == "" {
+			return nil, fmt.Errorf("condition needs a type, such as Available or Ready")
+		}
+		return c, nil
+	case g.ServiceReady != nil:
+		if g.ServiceReady.Service == "" || g.ServiceReady.AtLeast < 1 {
+			return nil, fmt.Errorf("service_ready needs a service and at_least >= 1")
+		}
+		c.kind = serviceKind
+		return c, nil
+	case g.Event != nil:
+		if g.Event.Reason == "" {
+			return nil, fmt.Errorf("event needs a reason, such as Killing or BackOff")
+		}
+		c.kind = eventKind
+		return c, nil
+	case g.CEL != nil:
+		if c.kind, err = LookupKind(g.CEL.Kind); err != nil {
+			return nil, err
+		}
+		if g.CEL.Name == "" {
+			return nil, fmt.Errorf("cel needs the name of the object it looks at")
+		}
+		if strings.TrimSpace(g.CEL.Expect) == "" {
+			return nil, fmt.Errorf("cel needs expect: what passing means, in words")
+		}
+		c.name = g.CEL.Name
+		if c.expr, err = program(g.CEL.Expr, types.BoolType); err != nil {
+			return nil, fmt.Errorf("cel expr: %v", err)
+		}
+		if g.CEL.Actual != "" {
+			if c.actual, err = program(g.CEL.Actual, types.StringType); err != nil {
+				return nil, fmt.Errorf("cel actual: %v", err)
+			}
+		}
+		return c, nil
+	}
+	return nil, fmt.Errorf("the goal has no kind")
+}
+
+func program(src string, want *types.Type) (cel.Program, error) {
+	ast, iss := celEnv.Compile(src)
+	if iss.Err() != nil {
+		return nil, iss.Err()
+	}
+	if t := ast.OutputType(); t != want && t != types.DynType {
+		return nil, fmt.Errorf("%q gives %v, want %v", src, t, want)
+	}
+	return celEnv.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.InterruptCheckFrequency(100))
+}
+
+func (c *compiled) evalCEL(r Reader) outcome {
+	o := outcome{expected: c.goal.CEL.Expect}
+	obj := find(r, c.kind, c.name)
+	if obj == nil {
+		o.actual = missing(r, c.kind, c.name)
+		return o
+	}
+	vars := map[string]any{"object": obj.Object}
+	out, _, err := c.expr.Eval(vars)
+	if err != nil {
+		o.actual = fmt.Sprintf("%s/%s: not yet (%v)", c.kind.Name, c.name, err)
+		return o
+	}
+	o.pass = out == types.True
+	if c.actual != nil {
+		if a, _, err := c.actual.Eval(vars); err == nil {
+			o.actual = fmt.Sprint(a.Value())
+			return o
+		}
+	}
+	if o.pass {
+		o.actual = c.goal.CEL.Expect
+	} else {
+		o.actual = "not yet"
+	}
+	return o
+}

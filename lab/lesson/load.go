@@ -1,0 +1,384 @@
+package lesson
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Problem is one thing wrong with a lesson file.
+type Problem struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// Problems is every problem found while loading; its Error lists them one per line.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Validators check what this package cannot know by itself: fault kinds and
+// their parameters (lab/fault), goal expressions (lab/check).
+type Validators struct {
+	Fault func(kind string, params map[string]string) error
+	Goal  func(g Goal) error
+}
+
+// LoadAll loads every lesson folder (a folder holding lesson.yaml) directly
+// under root in fsys. Lessons come back sorted by folder name.
+func LoadAll(fsys fs.FS, root string, v Validators) ([]*Lesson, error) {
+	entries, err := fs.ReadDir(fsys, root)
+	if err != nil {
+		return nil, err
+	}
+	var lessons []*Lesson
+	var problems Problems
+	ids := map[string]string{}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir := path.Join(root, e.Name())
+		if _, err := fs.Stat(fsys, path.Join(dir, "lesson.yaml")); err != nil {
+			continue
+		}
+		l, err := Load(fsys, dir, v)
+		var ps Problems
+		if errors.As(err, &ps) {
+			problems = append(problems, ps...)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if other, dup := ids[l.ID]; dup {
+			problems = append(problems, Problem{File: path.Join(dir, "lesson.yaml"), Line: 1, Msg: fmt.Sprintf("lesson id %q is already used by %s", l.ID, other)})
+			continue
+		}
+		ids[l.ID] = dir
+		lessons = append(lessons, l)
+	}
+	if len(problems) > 0 {
+		return lessons, problems
+	}
+	return lessons, nil
+}
+
+// Load reads and validates the lesson in folder dir of fsys.
+func Load(fsys fs.FS, dir string, v Validators) (*Lesson, error) {
+	file := path.Join(dir, "lesson.yaml")
+	data, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, err
+	}
+	var l Lesson
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&l); err != nil {
+		return nil, yamlProblems(file, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlProblems(file, err)
+	}
+	l.Dir = dir
+	c := &checker{fsys: fsys, file: file, dir: dir, lines: map[string]int{}, v: v}
+	c.index(&root, "")
+	c.lesson(&l)
+	if len(c.problems) > 0 {
+		sort.SliceStable(c.problems, func(i, j int) bool { return c.problems[i].Line < c.problems[j].Line })
+		return nil, c.problems
+	}
+	return &l, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// yamlProblems turns yaml's errors ("yaml: unmarshal errors:\n  line 5:
+// field x not found in type lesson.Step") into file:line problems.
+func yamlProblems(file string, err error) Problems {
+	var ps Problems
+	for _, line := range strings.Split(err.Error(), "\n") {
+		m := yamlLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		msg := m[2]
+		if f, typ, ok := strings.Cut(strings.TrimPrefix(msg, "field "), " not found in type "); ok && strings.HasPrefix(msg, "field ") {
+			msg = fmt.Sprintf("unknown field %q in %s", f, friendlyType(typ))
+		}
+		ps = append(ps, Problem{File: file, Line: n, Msg: msg})
+	}
+	if len(ps) == 0 {
+		ps = append(ps, Problem{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")})
+	}
+	return ps
+}
+
+func friendlyType(t string) string {
+	t = strings.TrimPrefix(t, "lesson.")
+	words := map[string]string{"Lesson": "the lesson", "Step": "a step", "Goal": "a goal", "Hint": "a hint", "Fault": "a fault",
+		"Solution": "a solution", "Question": "a question"}
+	if w, ok := words[t]; ok {
+		return w
+	}
+	return "a " + strings.TrimSuffix(t, "Goal") + " goal"
+}
+
+// checker validates a decoded lesson, using line numbers indexed by path
+// ("steps[1].goals[0].field").
+type checker struct {
+	fsys     fs.FS
+	file     string
+	dir      string
+	lines    map[string]int
+	v        Validators
+	problems Problems
+}
+
+func (c *checker) index(n *yaml.Node, at string) {
+	if n.Kind == yaml.DocumentNode {
+		for _, ch := range n.Content {
+			c.index(ch, at)
+		}
+		return
+	}
+	c.lines[at] = n.Line
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			p := key
+			if at != "" {
+				p = at + "." + key
+			}
+			c.lines[p] = n.Content[i].Line
+			c.index(n.Content[i+1], p)
+			c.lines[p] = n.Content[i].Line
+		}
+	case yaml.SequenceNode:
+		for i, ch := range n.Content {
+			c.index(ch, fmt.Sprintf("%s[%d]", at, i))
+		}
+	}
+}
+
+// add records a problem at the line of path (or its nearest indexed parent).
+func (c *checker) add(at string, format string, args ...any) {
+	line := 0
+	for p := at; ; {
+		if n, ok := c.lines[p]; ok {
+			line = n
+			break
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	c.problems = append(c.problems, Problem{File: c.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+var idRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$`)
+
+func (c *checker) lesson(l *Lesson) {
+	if l.FormatVersion != FormatVersion {
+		c.add("format_version", "format_version is %d; this kubelab reads format_version: %d", l.FormatVersion, FormatVersion)
+	}
+	c.id("id", l.ID, "lesson id")
+	if strings.TrimSpace(l.Title) == "" {
+		c.add("title", "the lesson needs a title")
+	}
+	if strings.TrimSpace(l.Summary) == "" {
+		c.add("summary", "the lesson needs a summary (one sentence for the lesson list)")
+	}
+	if len(l.Concepts) == 0 {
+		c.add("concepts", "list the concepts the lesson teaches, e.g. concepts: [pod, label]")
+	}
+	if l.Minutes <= 0 {
+		c.add("minutes", "minutes (the estimated time) must be a positive number")
+	}
+	if len(l.Backends) == 0 {
+		c.add("backends", "list the backends the lesson runs on: backends: [embedded, kind]")
+	}
+	for i, b := range l.Backends {
+		if b != "embedded" && b != "kind" {
+			c.add(fmt.Sprintf("backends[%d]", i), "unknown backend %q; use embedded or kind", b)
+		}
+	}
+	if len(l.Steps) == 0 {
+		c.add("steps", "the lesson has no steps")
+	}
+	seen := map[string]bool{}
+	for i := range l.Steps {
+		at := fmt.Sprintf("steps[%d]", i)
+		s := &l.Steps[i]
+		if c.id(at+".id", s.ID, "step id") && seen[s.ID] {
+			c.add(at+".id", "step id %q is used twice", s.ID)
+		}
+		seen[s.ID] = true
+		c.step(at, s)
+	}
+}
+
+func (c *checker) id(at, id, what string) bool {
+	switch {
+	case id == "":
+		c.add(at, "%s is missing", what)
+		return false
+	case !idRE.MatchString(id):
+		c.add(at, "%s %q must be lower-case letters, digits and dashes (at most 40)", what, id)
+		return false
+	}
+	return true
+}
+
+func (c *checker) step(at string, s *Step) {
+	if strings.TrimSpace(s.Title) == "" {
+		c.add(at, "step %q needs a title", s.ID)
+	}
+	switch {
+	case s.Text != "" && s.TextFile != "":
+		c.add(at+".text_file", "give text or text_file, not both")
+	case s.TextFile != "":
+		c.checkFile(at+".text_file", s.TextFile)
+	case strings.TrimSpace(s.Text) == "":
+		c.add(at, "step %q has no text (text: or text_file:)", s.ID)
+	}
+	for i, m := range s.Setup {
+		c.checkFile(fmt.Sprintf("%s.setup[%d]", at, i), m)
+	}
+	goals := map[string]bool{}
+	if len(s.Goals) == 0 {
+		c.add(at, "step %q has no goals", s.ID)
+	}
+	for i, g := range s.Goals {
+		gat := fmt.Sprintf("%s.goals[%d]", at, i)
+		if c.id(gat+".id", g.ID, "goal id") && goals[g.ID] {
+			c.add(gat+".id", "goal id %q is used twice in step %q", g.ID, s.ID)
+		}
+		goals[g.ID] = true
+		c.goal(gat, g)
+	}
+	for i, f := range s.Faults {
+		fat := fmt.Sprintf("%s.faults[%d]", at, i)
+		if f.Kind == "" {
+			c.add(fat, "a fault needs a kind")
+		} else if c.v.Fault != nil {
+			if err := c.v.Fault(f.Kind, f.Params); err != nil {
+				c.add(fat+".kind", "%v", err)
+			}
+		}
+		t, err := ParseWhen(f.When)
+		if err != nil {
+			c.add(fat+".when", "%v", err)
+		} else if t.Goal != "" && !goals[t.Goal] {
+			c.add(fat+".when", "when names goal %q, which step %q does not have", t.Goal, s.ID)
+		}
+	}
+	if len(s.Hints) == 0 {
+		c.add(at, "step %q has no hints; every step needs at least one", s.ID)
+	}
+	for i, h := range s.Hints {
+		hat := fmt.Sprintf("%s.hints[%d]", at, i)
+		if strings.TrimSpace(h.Text) == "" {
+			c.add(hat, "a hint needs text")
+		}
+		if h.Goal != "" && !goals[h.Goal] {
+			c.add(hat+".goal", "hint is tied to goal %q, which step %q does not have", h.Goal, s.ID)
+		}
+	}
+	if s.Solution.Empty() {
+		c.add(at, "step %q has no solution (solution: commands: or manifests:)", s.ID)
+	}
+	for i, cmd := range s.Solution.Commands {
+		if !strings.HasPrefix(strings.TrimSpace(cmd), "kubectl ") {
+			c.add(fmt.Sprintf("%s.solution.commands[%d]", at, i), "solution commands are kubectl commands; %q is not", cmd)
+		}
+	}
+	for i, m := range s.Solution.Manifests {
+		c.checkFile(fmt.Sprintf("%s.solution.manifests[%d]", at, i), m)
+	}
+	for i, q := range s.Questions {
+		qat := fmt.Sprintf("%s.questions[%d]", at, i)
+		if strings.TrimSpace(q.Text) == "" || len(q.Choices) < 2 {
+			c.add(qat, "a question needs text and at least two choices")
+		}
+		if len(q.Answers) == 0 {
+			c.add(qat, "a question needs answers (indexes of the right choices, from 0)")
+		}
+		for _, a := range q.Answers {
+			if a < 0 || a >= len(q.Choices) {
+				c.add(qat+".answers", "answer %d is not a choice (0 to %d)", a, len(q.Choices)-1)
+			}
+		}
+	}
+}
+
+func (c *checker) goal(at string, g Goal) {
+	if g.Kind() == "" {
+		c.add(at, "goal %q must have exactly one of exists, field, count, condition, service_ready, event, cel", g.ID)
+		return
+	}
+	if strings.TrimSpace(g.Title) == "" {
+		c.add(at, "goal %q needs a title (what the learner must achieve, in words)", g.ID)
+	}
+	if g.Hold != "" {
+		if d := g.HoldDuration(); d <= 0 {
+			c.add(at+".hold", "hold %q is not a duration such as 10s", g.Hold)
+		}
+	}
+	if c.v.Goal != nil {
+		if err := c.v.Goal(g); err != nil {
+			c.add(at+"."+g.Kind(), "%v", err)
+		}
+	}
+}
+
+func (c *checker) checkFile(at, name string) {
+	if name == "" || path.IsAbs(name) || strings.Contains(name, "..") {
+		c.add(at, "%q must be a file inside the lesson folder", name)
+		return
+	}
+	if _, err := fs.Stat(c.fsys, path.Join(c.dir, name)); err != nil {
+		c.add(at, "file %q does not exist in %s", name, c.dir)
+	}
+}
+
+// ReadFile reads a file a lesson names (text_file, setup, solution manifests).
+func (l *Lesson) ReadFile(fsys fs.FS, name string) ([]byte, error) {
+	return fs.ReadFile(fsys, path.Join(l.Dir, name))
+}
+
+// StepText returns a step's Markdown, from text or text_file.
+func (l *Lesson) StepText(fsys fs.FS, s *Step) (string, error) {
+	if s.TextFile == "" {
+		return s.Text, nil
+	}
+	data, err := l.ReadFile(fsys, s.TextFile)
+	return string(data), err
+}
