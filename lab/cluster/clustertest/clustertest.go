@@ -123,7 +123,7 @@ var nsSeq atomic.Int64
 func Namespace(t testing.TB) (kubernetes.Interface, string) {
 	t.Helper()
 	env := Cluster(t)
-	name := fmt.Sprintf("t%d-%s", nsSeq.Add(1), dnsLabel(t.Name()))
+	name := fmt.Sprintf("lab-t%d-%s", nsSeq.Add(1), dnsLabel(t.Name()))
 	if len(name) > 63 {
 		name = strings.TrimRight(name[:63], "-")
 	}

@@ -1,0 +1,306 @@
+package fault
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubelab/kubelab/lab/workload"
+)
+
+func init() {
+	register("delete-pods", kind{
+		doc:      "delete pods matching selector: count of them (default all), times rounds every apart (default once)",
+		required: []string{"selector"},
+		optional: []string{"count", "times", "every"},
+		build: func(p params) (Fault, error) {
+			f := &deletePods{selector: p["selector"]}
+			var err error
+			if f.count, err = p.int("count", 0); err != nil {
+				return nil, err
+			}
+			if f.times, err = p.int("times", 1); err != nil {
+				return nil, err
+			}
+			if f.every, err = p.duration("every", 5*time.Second); err != nil {
+				return nil, err
+			}
+			return f, nil
+		},
+	})
+	register("bad-image", kind{
+		doc:      "roll out an image that does not exist to a deployment's first container (default kubelab/app:v9)",
+		required: []string{"deployment"},
+		optional: []string{"image"},
+		build: func(p params) (Fault, error) {
+			img := p["image"]
+			if img == "" {
+				img = "kubelab/app:v9"
+			}
+			return &patchFault{kindPath: "deployments", name: p["deployment"], describe: fmt.Sprintf("deployment/%s was rolled out with image %s", p["deployment"], img),
+				patch: func(ctx context.Context, env Env) ([]byte, error) { return containerPatch(ctx, env, p["deployment"], map[string]any{"image": img}) }}, nil
+		},
+	})
+	register("crash-container", kind{
+		doc:      "make a deployment's first container crash after seconds (default 2s)",
+		required: []string{"deployment"},
+		optional: []string{"after"},
+		build: func(p params) (Fault, error) {
+			after := p["after"]
+			if after == "" {
+				after = "2s"
+			}
+			env := []map[string]any{{"name": workload.EnvCrashAfter, "value": after}}
+			return &patchFault{kindPath: "deployments", name: p["deployment"], describe: fmt.Sprintf("deployment/%s's container now crashes after %s", p["deployment"], after),
+				patch: func(ctx context.Context, e Env) ([]byte, error) { return containerPatch(ctx, e, p["deployment"], map[string]any{"env": env}) }}, nil
+		},
+	})
+	register("break-selector", kind{
+		doc:      "change a service's selector so it matches no pods (value defaults to the old value plus -typo)",
+		required: []string{"service"},
+		optional: []string{"label", "value"},
+		build: func(p params) (Fault, error) {
+			return &patchFault{kindPath: "services", name: p["service"], describe: fmt.Sprintf("service/%s's selector was changed", p["service"]),
+				patch: func(ctx context.Context, env Env) ([]byte, error) {
+					svc, err := env.Client.CoreV1().Services(env.Namespace).Get(ctx, p["service"], metav1.GetOptions{})
+					if err != nil {
+						return nil, err
+					}
+					label := p["label"]
+					if label == "" {
+						for k := range svc.Spec.Selector {
+							label = k
+							break
+						}
+					}
+					value := p["value"]
+					if value == "" {
+						value = svc.Spec.Selector[label] + "-typo"
+					}
+					return []byte(fmt.Sprintf(`{"spec":{"selector":{%q:%q}}}`, label, value)), nil
+				}}, nil
+		},
+	})
+	register("wrong-target-port", kind{
+		doc:      "point a service's first port at a port the pods do not listen on (default 9999)",
+		required: []string{"service"},
+		optional: []string{"port"},
+		build: func(p params) (Fault, error) {
+			port, err := p.int("port", 9999)
+			if err != nil {
+				return nil, err
+			}
+			return &patchFault{kindPath: "services", name: p["service"], describe: fmt.Sprintf("service/%s now sends traffic to port %d", p["service"], port),
+				patch: func(ctx context.Context, env Env) ([]byte, error) {
+					svc, err := env.Client.CoreV1().Services(env.Namespace).Get(ctx, p["service"], metav1.GetOptions{})
+					if err != nil {
+						return nil, err
+					}
+					if len(svc.Spec.Ports) == 0 {
+						return nil, fmt.Errorf("service/%s has no ports", p["service"])
+					}
+					ports := svc.Spec.Ports
+					ports[0].TargetPort.IntVal, ports[0].TargetPort.Type, ports[0].TargetPort.StrVal = int32(port), 0, ""
+					return jsonPatch(map[string]any{"spec": map[string]any{"ports": ports}})
+				}}, nil
+		},
+	})
+	register("scale-to-zero", kind{
+		doc:      "scale a deployment to zero replicas",
+		required: []string{"deployment"},
+		build: func(p params) (Fault, error) {
+			return &patchFault{kindPath: "deployments", name: p["deployment"], describe: fmt.Sprintf("deployment/%s was scaled to 0", p["deployment"]),
+				patch: func(context.Context, Env) ([]byte, error) { return []byte(`{"spec":{"replicas":0}}`), nil }}, nil
+		},
+	})
+	register("delete-configmap", kind{
+		doc:      "delete a ConfigMap",
+		required: []string{"name"},
+		build: func(p params) (Fault, error) { return &deleteConfigMap{name: p["name"]}, nil },
+	})
+	register("node-down", kind{
+		doc:      "stop a lab node's kubelet; with for, start it again after that long",
+		required: []string{"node"},
+		optional: []string{"for"},
+		build: func(p params) (Fault, error) {
+			node, err := p.node("node")
+			if err != nil {
+				return nil, err
+			}
+			d, err := p.duration("for", 0)
+			if err != nil {
+				return nil, err
+			}
+			return &nodeDown{node: node, for_: d}, nil
+		},
+	})
+	register("unbindable-pvc", kind{
+		doc:      "create a claim named name that cannot bind (a storage class that does not exist)",
+		required: []string{"name"},
+		optional: []string{"size", "storage_class"},
+		build: func(p params) (Fault, error) {
+			size := p["size"]
+			if size == "" {
+				size = "1Gi"
+			}
+			class := p["storage_class"]
+			if class == "" {
+				class = "fast-ssd"
+			}
+			return &unbindablePVC{name: p["name"], size: size, class: class}, nil
+		},
+	})
+}
+
+type deletePods struct {
+	selector     string
+	count, times int
+	every        time.Duration
+}
+
+func (f *deletePods) Describe() string {
+	what := "all pods"
+	if f.count > 0 {
+		what = fmt.Sprintf("%d pod(s)", f.count)
+	}
+	s := fmt.Sprintf("kubelab deleted %s with %s", what, f.selector)
+	if f.times > 1 {
+		s += fmt.Sprintf(", %d times, every %s", f.times, f.every)
+	}
+	return s
+}
+
+func (f *deletePods) Inject(ctx context.Context, env Env) error {
+	return repeat(ctx, f.times, f.every, func() error {
+		pods, err := env.Client.CoreV1().Pods(env.Namespace).List(ctx, metav1.ListOptions{LabelSelector: f.selector})
+		if err != nil {
+			return err
+		}
+		var live []corev1.Pod
+		for _, p := range pods.Items {
+			if p.DeletionTimestamp == nil {
+				live = append(live, p)
+			}
+		}
+		rand.Shuffle(len(live), func(i, j int) { live[i], live[j] = live[j], live[i] })
+		if f.count > 0 && len(live) > f.count {
+			live = live[:f.count]
+		}
+		for _, p := range live {
+			if err := env.Client.CoreV1().Pods(env.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}); err != nil && !isNotFound(err) {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// patchFault applies a strategic merge patch to one object.
+type patchFault struct {
+	kindPath, name, describe string
+	patch                    func(ctx context.Context, env Env) ([]byte, error)
+}
+
+func (f *patchFault) Describe() string { return f.describe }
+
+func (f *patchFault) Inject(ctx context.Context, env Env) error {
+	data, err := f.patch(ctx, env)
+	if err != nil {
+		return err
+	}
+	switch f.kindPath {
+	case "deployments":
+		_, err = env.Client.AppsV1().Deployments(env.Namespace).Patch(ctx, f.name, types.StrategicMergePatchType, data, metav1.PatchOptions{})
+	case "services":
+		_, err = env.Client.CoreV1().Services(env.Namespace).Patch(ctx, f.name, types.StrategicMergePatchType, data, metav1.PatchOptions{})
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.describe, err)
+	}
+	return nil
+}
+
+// containerPatch patches fields of a deployment's first container.
+func containerPatch(ctx context.Context, env Env, deployment string, fields map[string]any) ([]byte, error) {
+	d, err := env.Client.AppsV1().Deployments(env.Namespace).Get(ctx, deployment, metav1.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Spec.Template.Spec.Containers) == 0 {
+		return nil, fmt.Errorf("deployment/%s has no containers", deployment)
+	}
+	c := map[string]any{"name": d.Spec.Template.Spec.Containers[0].Name}
+	for k, v := range fields {
+		c[k] = v
+	}
+	return jsonPatch(map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{c}}}}})
+}
+
+type deleteConfigMap struct{ name string }
+
+func (f *deleteConfigMap) Describe() string { return fmt.Sprintf("kubelab deleted configmap/%s", f.name) }
+
+func (f *deleteConfigMap) Inject(ctx context.Context, env Env) error {
+	err := env.Client.CoreV1().ConfigMaps(env.Namespace).Delete(ctx, f.name, metav1.DeleteOptions{})
+	if isNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+type nodeDown struct {
+	node string
+	for_ time.Duration
+}
+
+func (f *nodeDown) Describe() string {
+	s := fmt.Sprintf("node %s went down", f.node)
+	if f.for_ > 0 {
+		s += fmt.Sprintf(" for %s", f.for_)
+	}
+	return s
+}
+
+func (f *nodeDown) Inject(ctx context.Context, env Env) error {
+	if env.SetNodeRunning == nil {
+		return fmt.Errorf("this cluster cannot take nodes down")
+	}
+	if err := env.SetNodeRunning(ctx, f.node, false); err != nil {
+		return err
+	}
+	if f.for_ == 0 {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(f.for_):
+	}
+	// Bring it back even if the step ended meanwhile: never leave a node down.
+	return env.SetNodeRunning(context.WithoutCancel(ctx), f.node, true)
+}
+
+type unbindablePVC struct{ name, size, class string }
+
+func (f *unbindablePVC) Describe() string {
+	return fmt.Sprintf("persistentvolumeclaim/%s asks for storage class %q", f.name, f.class)
+}
+
+func (f *unbindablePVC) Inject(ctx context.Context, env Env) error {
+	manifest := fmt.Sprintf(`{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":%q},"spec":{"accessModes":["ReadWriteOnce"],"storageClassName":%q,"resources":{"requests":{"storage":%q}}}}`,
+		f.name, f.class, f.size)
+	var pvc corev1.PersistentVolumeClaim
+	if err := jsonUnmarshal([]byte(manifest), &pvc); err != nil {
+		return err
+	}
+	_, err := env.Client.CoreV1().PersistentVolumeClaims(env.Namespace).Create(ctx, &pvc, metav1.CreateOptions{})
+	if err != nil && strings.Contains(err.Error(), "already exists") {
+		return nil
+	}
+	return err
+}
