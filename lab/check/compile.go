@@ -25,7 +25,7 @@ type compiled struct {
 }
 
 var celEnv = func() *cel.Env {
-	env, err := cel.NewEnv(cel.Variable("object", cel.DynType), ext.Strings())
+	env, err := cel.NewEnv(cel.Variable("object", cel.DynType), cel.OptionalTypes(), ext.Strings())
 	if err != nil {
 		panic(err)
 	}

@@ -84,18 +84,18 @@ func lookup(obj any, segs []segment) (any, bool) {
 
 // fieldWords names well-known fields the way a newcomer reads them.
 var fieldWords = map[string]string{
-	"status.readyReplicas":                 "ready replicas",
-	"status.availableReplicas":             "available replicas",
-	"status.updatedReplicas":               "updated replicas",
-	"status.replicas":                      "replicas running",
-	"spec.replicas":                        "desired replicas",
-	"status.phase":                         "phase",
-	"status.podIP":                         "pod IP",
-	"spec.nodeName":                        "node",
-	"spec.containers[0].image":             "image",
+	"status.readyReplicas":                   "ready replicas",
+	"status.availableReplicas":               "available replicas",
+	"status.updatedReplicas":                 "updated replicas",
+	"status.replicas":                        "replicas running",
+	"spec.replicas":                          "desired replicas",
+	"status.phase":                           "phase",
+	"status.podIP":                           "pod IP",
+	"spec.nodeName":                          "node",
+	"spec.containers[0].image":               "image",
 	"spec.template.spec.containers[0].image": "image",
-	"spec.type":                            "type",
-	"spec.selector":                        "selector",
+	"spec.type":                              "type",
+	"spec.selector":                          "selector",
 }
 
 func describeValue(v any) string {
@@ -132,4 +132,17 @@ func asNumber(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// Field reads the field at path (as goals write it) of a decoded object, as text.
+func Field(obj map[string]any, path string) (string, bool) {
+	segs, err := parsePath(path)
+	if err != nil {
+		return "", false
+	}
+	v, ok := lookup(obj, segs)
+	if !ok {
+		return "", false
+	}
+	return describeValue(v), true
 }

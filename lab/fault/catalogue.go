@@ -44,7 +44,9 @@ func init() {
 				img = "kubelab/app:v9"
 			}
 			return &patchFault{kindPath: "deployments", name: p["deployment"], describe: fmt.Sprintf("deployment/%s was rolled out with image %s", p["deployment"], img),
-				patch: func(ctx context.Context, env Env) ([]byte, error) { return containerPatch(ctx, env, p["deployment"], map[string]any{"image": img}) }}, nil
+				patch: func(ctx context.Context, env Env) ([]byte, error) {
+					return containerPatch(ctx, env, p["deployment"], map[string]any{"image": img})
+				}}, nil
 		},
 	})
 	register("crash-container", kind{
@@ -58,7 +60,9 @@ func init() {
 			}
 			env := []map[string]any{{"name": workload.EnvCrashAfter, "value": after}}
 			return &patchFault{kindPath: "deployments", name: p["deployment"], describe: fmt.Sprintf("deployment/%s's container now crashes after %s", p["deployment"], after),
-				patch: func(ctx context.Context, e Env) ([]byte, error) { return containerPatch(ctx, e, p["deployment"], map[string]any{"env": env}) }}, nil
+				patch: func(ctx context.Context, e Env) ([]byte, error) {
+					return containerPatch(ctx, e, p["deployment"], map[string]any{"env": env})
+				}}, nil
 		},
 	})
 	register("break-selector", kind{
@@ -122,7 +126,7 @@ func init() {
 	register("delete-configmap", kind{
 		doc:      "delete a ConfigMap",
 		required: []string{"name"},
-		build: func(p params) (Fault, error) { return &deleteConfigMap{name: p["name"]}, nil },
+		build:    func(p params) (Fault, error) { return &deleteConfigMap{name: p["name"]}, nil },
 	})
 	register("node-down", kind{
 		doc:      "stop a lab node's kubelet; with for, start it again after that long",
@@ -244,7 +248,9 @@ func containerPatch(ctx context.Context, env Env, deployment string, fields map[
 
 type deleteConfigMap struct{ name string }
 
-func (f *deleteConfigMap) Describe() string { return fmt.Sprintf("kubelab deleted configmap/%s", f.name) }
+func (f *deleteConfigMap) Describe() string {
+	return fmt.Sprintf("kubelab deleted configmap/%s", f.name)
+}
 
 func (f *deleteConfigMap) Inject(ctx context.Context, env Env) error {
 	err := env.Client.CoreV1().ConfigMaps(env.Namespace).Delete(ctx, f.name, metav1.DeleteOptions{})

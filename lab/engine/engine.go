@@ -1,0 +1,404 @@
+// Package engine runs a lesson: its namespace, each step's setup, faults and
+// live checks, hints and the reference solution, and the learner's progress.
+// It emits Events for a front end (the TUI, `kubelab check`, proofs) and
+// never prints.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubelab/kubelab/lab/check"
+	"github.com/kubelab/kubelab/lab/fault"
+	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/progress"
+)
+
+// Kubectl runs kubectl args in namespace ns and returns its combined output.
+type Kubectl func(ctx context.Context, ns string, args []string) (string, error)
+
+// Config is what the engine needs from its host.
+type Config struct {
+	// Lessons is the FS the lessons were loaded from.
+	Lessons fs.FS
+	Client  kubernetes.Interface
+	Dynamic dynamic.Interface
+	// Owned must be true only for a cluster kubelab created: faults refuse otherwise.
+	Owned          bool
+	SetNodeRunning func(ctx context.Context, node string, running bool) error
+	Kubectl        Kubectl
+	// Progress, when set, records the learner's progress.
+	Progress *progress.Store
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	// Results: the goals' results changed.
+	Results EventKind = iota
+	// FaultInjected: a fault struck; Message says what it did.
+	FaultInjected
+	// StepPassed: every goal of the step passes (sent each time it newly does).
+	StepPassed
+	// Problem: something went wrong; Message is one sentence for the learner.
+	Problem
+)
+
+// Event is one thing a front end may show.
+type Event struct {
+	Kind    EventKind
+	Step    int
+	Results []check.Result
+	Message string
+	At      time.Time
+}
+
+// Session is one learner working through one lesson.
+type Session struct {
+	cfg    Config
+	Lesson *lesson.Lesson
+
+	mu        sync.Mutex
+	step      int
+	stepStart time.Time
+	cancel    context.CancelFunc
+	done      chan struct{}
+	checker   *check.Checker
+	results   []check.Result
+	passed    bool
+	hints     int
+	events    chan Event
+}
+
+// Open starts a session on l. Call Start to begin a step.
+func Open(cfg Config, l *lesson.Lesson) *Session {
+	return &Session{cfg: cfg, Lesson: l, step: -1, events: make(chan Event, 64)}
+}
+
+// Events delivers what happens; the channel is never closed. A front end
+// that stops reading misses events but never blocks the engine.
+func (s *Session) Events() <-chan Event { return s.events }
+
+func (s *Session) emit(e Event) {
+	e.At = time.Now()
+	select {
+	case s.events <- e:
+	default:
+	}
+}
+
+// Namespace is the lesson's namespace.
+func (s *Session) Namespace() string { return s.Lesson.Namespace() }
+
+// Step returns the current step's index and definition.
+func (s *Session) Step() (int, *lesson.Step) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.step < 0 {
+		return -1, nil
+	}
+	return s.step, &s.Lesson.Steps[s.step]
+}
+
+// Results returns the latest goal results of the current step.
+func (s *Session) Results() []check.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]check.Result(nil), s.results...)
+}
+
+// Start begins step i: the namespace exists, the step's setup is applied,
+// its checker watches and its faults are scheduled. The previous step's
+// checker and pending faults stop; the cluster keeps what the learner built.
+func (s *Session) Start(ctx context.Context, i int) error {
+	if i < 0 || i >= len(s.Lesson.Steps) {
+		return fmt.Errorf("lesson %s has no step %d", s.Lesson.ID, i+1)
+	}
+	s.stop()
+	if err := s.ensureNamespace(ctx); err != nil {
+		return err
+	}
+	step := &s.Lesson.Steps[i]
+	if err := s.applySetup(ctx, step); err != nil {
+		return err
+	}
+	c, err := check.New(s.cfg.Dynamic, s.Namespace(), step.Goals)
+	if err != nil {
+		return err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.mu.Lock()
+	s.step, s.stepStart, s.cancel, s.done = i, time.Now(), cancel, make(chan struct{})
+	s.checker, s.results, s.passed, s.hints = c, nil, false, 0
+	done := s.done
+	s.mu.Unlock()
+	s.record(func(_ *progress.Lesson, st *progress.Step) {})
+
+	go c.Run(runCtx)
+	triggers := s.scheduleFaults(runCtx, step)
+	go s.watch(runCtx, i, c, triggers, done)
+	select {
+	case <-c.Synced():
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// Close stops the current step's work and records the time spent.
+func (s *Session) Close() { s.stop() }
+
+func (s *Session) stop() {
+	s.mu.Lock()
+	cancel, done, step, start := s.cancel, s.done, s.step, s.stepStart
+	s.cancel, s.done = nil, nil
+	s.mu.Unlock()
+	if cancel == nil {
+		return
+	}
+	cancel()
+	<-done
+	if step >= 0 && s.cfg.Progress != nil {
+		spent := time.Since(start)
+		_ = s.cfg.Progress.Update(s.Lesson.ID, s.Lesson.Steps[step].ID, func(_ *progress.Lesson, st *progress.Step) { st.TimeSpent += spent })
+	}
+}
+
+// watch relays the checker's results, counts attempts, fires goal-triggered
+// faults and reports a passed step.
+func (s *Session) watch(ctx context.Context, i int, c *check.Checker, triggers map[string][]func(), done chan struct{}) {
+	defer close(done)
+	prev := map[string]bool{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case rs := <-c.Updates():
+			attempts := 0
+			for _, r := range rs {
+				if r.Pass && !prev[r.ID] {
+					attempts++
+					for _, fire := range triggers[r.ID] {
+						fire()
+					}
+					delete(triggers, r.ID)
+				}
+				prev[r.ID] = r.Pass
+			}
+			all := check.AllPass(rs)
+			s.mu.Lock()
+			s.results = rs
+			newlyPassed := all && !s.passed
+			s.passed = all
+			s.mu.Unlock()
+			s.emit(Event{Kind: Results, Step: i, Results: rs})
+			if attempts > 0 || newlyPassed {
+				s.record(func(l *progress.Lesson, st *progress.Step) {
+					st.Attempts += attempts
+					if newlyPassed && st.Finished.IsZero() {
+						st.Finished = time.Now().UTC()
+						if i == len(s.Lesson.Steps)-1 && l.Finished.IsZero() {
+							l.Finished = st.Finished
+						}
+					}
+				})
+			}
+			if newlyPassed {
+				s.emit(Event{Kind: StepPassed, Step: i, Results: rs, Message: "Every goal of this step passes."})
+			}
+		}
+	}
+}
+
+// scheduleFaults starts the step's faults at start or after a delay, and
+// returns those waiting for a goal, keyed by goal id.
+func (s *Session) scheduleFaults(ctx context.Context, step *lesson.Step) map[string][]func() {
+	triggers := map[string][]func(){}
+	for _, spec := range step.Faults {
+		f, err := fault.New(spec.Kind, spec.Params)
+		if err != nil {
+			s.emit(Event{Kind: Problem, Message: err.Error()})
+			continue
+		}
+		t, _ := lesson.ParseWhen(spec.When)
+		fire := func() { go s.inject(ctx, f, t.Delay) }
+		if t.Goal != "" {
+			fire = func() { go s.inject(ctx, f, 0) }
+			triggers[t.Goal] = append(triggers[t.Goal], fire)
+			continue
+		}
+		fire()
+	}
+	return triggers
+}
+
+func (s *Session) inject(ctx context.Context, f fault.Fault, delay time.Duration) {
+	if delay > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+	}
+	env := fault.Env{Client: s.cfg.Client, Namespace: s.Namespace(), Owned: s.cfg.Owned, SetNodeRunning: s.cfg.SetNodeRunning}
+	s.emit(Event{Kind: FaultInjected, Message: f.Describe()})
+	if err := fault.Inject(ctx, f, env); err != nil && !errors.Is(err, context.Canceled) {
+		s.emit(Event{Kind: Problem, Message: "a fault could not be injected: " + err.Error()})
+	}
+}
+
+func (s *Session) ensureNamespace(ctx context.Context) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name:   s.Namespace(),
+		Labels: map[string]string{"kubelab.dev/lesson": s.Lesson.ID},
+	}}
+	_, err := s.cfg.Client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create namespace %s: %w", s.Namespace(), err)
+	}
+	// Pods can be created once the namespace has its default ServiceAccount.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := s.cfg.Client.CoreV1().ServiceAccounts(s.Namespace()).Get(ctx, "default", metav1.GetOptions{})
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("namespace %s has no default service account after 30s; is the controller manager running?", s.Namespace())
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Reset puts the current step back to its start: the namespace is deleted
+// and created again, and the step's setup reapplied.
+func (s *Session) Reset(ctx context.Context) error {
+	i, _ := s.Step()
+	if i < 0 {
+		return errors.New("no step is running")
+	}
+	s.stop()
+	if err := s.deleteNamespace(ctx); err != nil {
+		return err
+	}
+	s.record(func(_ *progress.Lesson, st *progress.Step) { st.Resets++ })
+	return s.Start(ctx, i)
+}
+
+// Cleanup removes the lesson's namespace.
+func (s *Session) Cleanup(ctx context.Context) error {
+	s.stop()
+	return s.deleteNamespace(ctx)
+}
+
+func (s *Session) deleteNamespace(ctx context.Context) error {
+	policy := metav1.DeletePropagationBackground
+	err := s.cfg.Client.CoreV1().Namespaces().Delete(ctx, s.Namespace(), metav1.DeleteOptions{PropagationPolicy: &policy})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete namespace %s: %w", s.Namespace(), err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, err := s.cfg.Client.CoreV1().Namespaces().Get(ctx, s.Namespace(), metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("namespace %s is still terminating after a minute", s.Namespace())
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// NextHint returns the next hint, preferring hints tied to the first failing
+// goal, and escalating: each call gives a more specific one. ok is false
+// when every hint has been shown.
+func (s *Session) NextHint() (h lesson.Hint, n int, ok bool) {
+	i, step := s.Step()
+	if step == nil {
+		return lesson.Hint{}, 0, false
+	}
+	s.mu.Lock()
+	failing := ""
+	for _, r := range s.results {
+		if !r.Pass {
+			failing = r.ID
+			break
+		}
+	}
+	order := hintOrder(step.Hints, failing)
+	if s.hints >= len(order) {
+		s.mu.Unlock()
+		return lesson.Hint{}, s.hints, false
+	}
+	h = step.Hints[order[s.hints]]
+	s.hints++
+	n = s.hints
+	s.mu.Unlock()
+	_ = i
+	s.record(func(_ *progress.Lesson, st *progress.Step) {
+		if n > st.HintsShown {
+			st.HintsShown = n
+		}
+	})
+	return h, n, true
+}
+
+// hintOrder puts the hints of the failing goal first, then untied ones, then
+// the rest, each group in the author's order.
+func hintOrder(hints []lesson.Hint, failing string) []int {
+	var tied, free, other []int
+	for i, h := range hints {
+		switch {
+		case failing != "" && h.Goal == failing:
+			tied = append(tied, i)
+		case h.Goal == "":
+			free = append(free, i)
+		default:
+			other = append(other, i)
+		}
+	}
+	return append(append(tied, free...), other...)
+}
+
+// RevealSolution records that the learner looked at the solution and returns it.
+func (s *Session) RevealSolution() lesson.Solution {
+	_, step := s.Step()
+	if step == nil {
+		return lesson.Solution{}
+	}
+	s.record(func(_ *progress.Lesson, st *progress.Step) { st.SolutionRevealed = true })
+	return step.Solution
+}
+
+func (s *Session) record(f func(l *progress.Lesson, st *progress.Step)) {
+	i, step := s.Step()
+	if s.cfg.Progress == nil || i < 0 {
+		return
+	}
+	if err := s.cfg.Progress.Update(s.Lesson.ID, step.ID, f); err != nil {
+		s.emit(Event{Kind: Problem, Message: "your progress could not be saved: " + err.Error()})
+	}
+}

@@ -1,0 +1,140 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/check"
+	"github.com/kubelab/kubelab/lab/fault"
+	"github.com/kubelab/kubelab/lab/lesson"
+)
+
+// LoadLessons loads and fully validates every lesson folder at the root of
+// fsys: fault kinds and parameters, goal expressions, files, ids.
+func LoadLessons(fsys fs.FS) ([]*lesson.Lesson, error) {
+	return lesson.LoadAll(fsys, ".", Validators())
+}
+
+// Validators checks faults and goals with the real catalogue and checker.
+func Validators() lesson.Validators {
+	return lesson.Validators{Fault: fault.Validate, Goal: check.Validate}
+}
+
+// StepProof is how one step fared in a proof.
+type StepProof struct {
+	Step         string
+	FailedBefore bool           // goals failed after setup and faults, before the solution
+	PassedAfter  bool           // goals passed after the reference solution
+	Before       []check.Result // what failed before
+	After        []check.Result // the last results seen
+	SolutionTook time.Duration  // from applying the solution to every goal passing
+	Err          error
+}
+
+// Prove runs every step of l in order, as a learner would: start the step
+// (setup and faults), check that its goals fail, apply the reference
+// solution, and check that they pass. It stops at the first failing step.
+func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepProof)) error {
+	s := Open(cfg, l)
+	defer func() { _ = s.Cleanup(context.WithoutCancel(ctx)) }()
+	if err := s.Cleanup(ctx); err != nil {
+		return err
+	}
+	for i, step := range l.Steps {
+		p := proveStep(ctx, s, i, step)
+		if report != nil {
+			report(p)
+		}
+		if p.Err != nil {
+			return fmt.Errorf("lesson %s step %s: %w", l.ID, step.ID, p.Err)
+		}
+	}
+	return nil
+}
+
+func proveStep(ctx context.Context, s *Session, i int, step lesson.Step) StepProof {
+	p := StepProof{Step: step.ID}
+	if err := s.Start(ctx, i); err != nil {
+		p.Err = err
+		return p
+	}
+	// Wait for the faults due now to strike, then for the checker to see them.
+	want := 0
+	for _, f := range step.Faults {
+		if t, _ := lesson.ParseWhen(f.When); t.Goal == "" && t.Delay == 0 {
+			want++
+		}
+	}
+	deadline := time.After(15 * time.Second)
+	for want > 0 {
+		select {
+		case e := <-s.Events():
+			switch e.Kind {
+			case FaultInjected:
+				want--
+			case Problem:
+				p.Err = fmt.Errorf("%s", e.Message)
+				return p
+			}
+		case <-deadline:
+			p.Err = fmt.Errorf("the step's faults did not strike within 15s")
+			return p
+		case <-ctx.Done():
+			p.Err = ctx.Err()
+			return p
+		}
+	}
+	// "Fails before the solution": within a few seconds the goals must show failing.
+	settle := time.Now().Add(5 * time.Second)
+	for time.Now().Before(settle) {
+		if rs := s.Results(); len(rs) > 0 && !check.AllPass(rs) {
+			p.FailedBefore, p.Before = true, rs
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !p.FailedBefore {
+		p.Err = fmt.Errorf("the goals already pass before the solution: %s", describe(s.Results()))
+		return p
+	}
+	start := time.Now()
+	if err := s.ApplySolution(ctx); err != nil {
+		p.Err = err
+		return p
+	}
+	var hold time.Duration
+	for _, g := range step.Goals {
+		hold = max(hold, g.HoldDuration())
+	}
+	limit := time.Now().Add(60*time.Second + hold)
+	for time.Now().Before(limit) {
+		rs := s.Results()
+		p.After = rs
+		if check.AllPass(rs) {
+			p.PassedAfter, p.SolutionTook = true, time.Since(start)
+			return p
+		}
+		select {
+		case <-ctx.Done():
+			p.Err = ctx.Err()
+			return p
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	p.Err = fmt.Errorf("the goals do not pass after the reference solution: %s", describe(p.After))
+	return p
+}
+
+func describe(rs []check.Result) string {
+	out := ""
+	for _, r := range rs {
+		mark := "FAIL"
+		if r.Pass {
+			mark = "ok"
+		}
+		out += fmt.Sprintf("\n  [%s] %s: expected %s; actual %s", mark, r.ID, r.Expected, r.Actual)
+	}
+	return out
+}

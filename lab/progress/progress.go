@@ -1,0 +1,137 @@
+// Package progress keeps a learner's progress per lesson and step: started
+// and finished, goal attempts, hints shown, solution revealed, time spent.
+// The file is written atomically after every change, so a crash never loses
+// more than the change in flight and never leaves half a file.
+package progress
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/atomicfile"
+)
+
+// Version is the progress file's format.
+const Version = 1
+
+// File is the whole progress file.
+type File struct {
+	Version int                `json:"version"`
+	Lessons map[string]*Lesson `json:"lessons"`
+	// Last is the lesson the learner worked on last, for "resume".
+	Last string `json:"last,omitempty"`
+}
+
+// Lesson is the progress of one lesson.
+type Lesson struct {
+	Started  time.Time        `json:"started"`
+	Finished time.Time        `json:"finished,omitzero"`
+	Current  string           `json:"current,omitempty"` // step id
+	Steps    map[string]*Step `json:"steps"`
+}
+
+// Step is the progress of one step.
+type Step struct {
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished,omitzero"`
+	// Attempts counts goal transitions from failing to passing.
+	Attempts         int           `json:"attempts"`
+	HintsShown       int           `json:"hintsShown"`
+	SolutionRevealed bool          `json:"solutionRevealed"`
+	Resets           int           `json:"resets"`
+	TimeSpent        time.Duration `json:"timeSpent"`
+}
+
+// Store is the progress file of one learner.
+type Store struct {
+	path string
+	mu   sync.Mutex
+	data File
+}
+
+// CorruptError says the progress file could not be read; it was moved
+// aside to Backup and a fresh one started.
+type CorruptError struct {
+	Path, Backup string
+	Err          error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("your progress file %s was damaged (%v); it was kept as %s and a fresh one started", e.Path, e.Err, e.Backup)
+}
+
+// Open reads the progress at path, or starts empty. A damaged file is moved
+// aside and reported with a *CorruptError, and the Store is still usable.
+func Open(path string) (*Store, error) {
+	s := &Store{path: path, data: File{Version: Version, Lessons: map[string]*Lesson{}}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f File
+	if err := json.Unmarshal(data, &f); err != nil || f.Version != Version {
+		if err == nil {
+			err = fmt.Errorf("format version %d, want %d", f.Version, Version)
+		}
+		backup := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405"))
+		if rerr := os.Rename(path, backup); rerr != nil {
+			return nil, rerr
+		}
+		return s, &CorruptError{Path: path, Backup: backup, Err: err}
+	}
+	if f.Lessons == nil {
+		f.Lessons = map[string]*Lesson{}
+	}
+	s.data = f
+	return s, nil
+}
+
+// Snapshot returns a deep copy of the progress.
+func (s *Store) Snapshot() File {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	data, _ := json.Marshal(s.data)
+	var f File
+	_ = json.Unmarshal(data, &f)
+	return f
+}
+
+// Update changes the progress of a lesson's step with f and saves it.
+func (s *Store) Update(lesson, step string, f func(l *Lesson, st *Step)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now().UTC()
+	l, ok := s.data.Lessons[lesson]
+	if !ok {
+		l = &Lesson{Started: now, Steps: map[string]*Step{}}
+		s.data.Lessons[lesson] = l
+	}
+	st, ok := l.Steps[step]
+	if !ok {
+		st = &Step{Started: now}
+		l.Steps[step] = st
+	}
+	l.Current = step
+	s.data.Last = lesson
+	f(l, st)
+	return s.save()
+}
+
+func (s *Store) save() error {
+	data, err := json.MarshalIndent(s.data, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return err
+	}
+	return atomicfile.Write(s.path, data, 0o600)
+}
