@@ -136,8 +136,8 @@ func (c *Checker) poke() {
 func (c *Checker) holding() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, r := range c.results {
-		if r.Hold > 0 && !r.Pass && r.Held > 0 {
+	for i, r := range c.results {
+		if r.Hold > 0 && !r.Pass && !c.since[i].IsZero() {
 			return true
 		}
 	}
@@ -161,6 +161,8 @@ func (c *Checker) List(k Kind) []*unstructured.Unstructured {
 }
 
 func (c *Checker) evaluate(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	results := make([]Result, len(c.goals))
 	for i, g := range c.goals {
 		o := g.evaluate(c)
@@ -182,10 +184,8 @@ func (c *Checker) evaluate(now time.Time) {
 		}
 		results[i] = r
 	}
-	c.mu.Lock()
 	changed := !sameResults(c.results, results)
 	c.results = results
-	c.mu.Unlock()
 	if changed {
 		select {
 		case <-c.updates:
