@@ -1,0 +1,120 @@
+package engine_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/check"
+	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/progress"
+	"github.com/kubelab/kubelab/lessons"
+)
+
+func builtin(t *testing.T, id string) *lesson.Lesson {
+	t.Helper()
+	all, err := engine.LoadLessons(lessons.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range all {
+		if l.ID == id {
+			// A copy under another id, so tests and proofs get their own namespaces.
+			cp := *l
+			cp.ID = id + "-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+			if len(cp.ID) > 40 {
+				cp.ID = cp.ID[:40]
+			}
+			return &cp
+		}
+	}
+	t.Fatalf("no lesson %s", id)
+	return nil
+}
+
+func waitAll(t *testing.T, s *engine.Session, pass bool) []check.Result {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if rs := s.Results(); len(rs) > 0 && check.AllPass(rs) == pass {
+			return rs
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("goals never reached pass=%v: %+v", pass, s.Results())
+	return nil
+}
+
+func TestResetRecreatesTheNamespaceAndProgressIsRecorded(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	store, err := progress.Open(filepath.Join(t.TempDir(), "progress.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Progress = store
+	l := builtin(t, "pods")
+	s := engine.Open(cfg, l)
+	ctx := context.Background()
+	t.Cleanup(func() { _ = s.Cleanup(context.Background()) })
+	if err := s.Start(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitAll(t, s, false)
+
+	h1, n1, ok1 := s.NextHint()
+	h2, n2, ok2 := s.NextHint()
+	if !ok1 || !ok2 || n1 != 1 || n2 != 2 || h1.Text == h2.Text {
+		t.Fatalf("hints do not escalate: %q (%d) then %q (%d)", h1.Text, n1, h2.Text, n2)
+	}
+	if sol := s.RevealSolution(); len(sol.Commands) != 1 {
+		t.Fatalf("solution = %+v", sol)
+	}
+	if err := s.ApplySolution(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitAll(t, s, true)
+
+	start := time.Now()
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("reset took %v", time.Since(start).Round(10*time.Millisecond))
+	waitAll(t, s, false)
+
+	st := store.Snapshot().Lessons[l.ID].Steps["run"]
+	if st.Attempts < 1 || st.HintsShown != 2 || !st.SolutionRevealed || st.Resets != 1 || st.Finished.IsZero() {
+		t.Fatalf("progress = %+v", st)
+	}
+	s.Close()
+	if st := store.Snapshot().Lessons[l.ID].Steps["run"]; st.TimeSpent <= 0 {
+		t.Fatalf("time spent not recorded: %+v", st)
+	}
+}
+
+func TestHintsPreferTheFailingGoal(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	l := builtin(t, "pods")
+	s := engine.Open(cfg, l)
+	ctx := context.Background()
+	t.Cleanup(func() { _ = s.Cleanup(context.Background()) })
+	if err := s.Start(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplySolution(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitAll(t, s, true)
+	if err := s.Start(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	waitAll(t, s, false)
+	h, _, _ := s.NextHint()
+	if h.Goal != "node-label" {
+		t.Fatalf("first hint is for %q, want the failing goal node-label", h.Goal)
+	}
+}
