@@ -47,6 +47,9 @@ concept by concept, checking your work live as you solve each exercise with kube
 		newKubeconfigCommand(streams),
 		newEnvCommand(streams),
 		newKubectlCommand(),
+		newLessonsCommand(streams),
+		newCheckCommand(streams),
 	)
+	root.PersistentFlags().StringVar(&lessonsDir, "lessons", "", "use the lessons in this folder instead of the built-in ones")
 	return root
 }
