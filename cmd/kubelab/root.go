@@ -39,6 +39,10 @@ func newRootCommand(streams Streams) *cobra.Command {
 concept by concept, checking your work live as you solve each exercise with kubectl.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runTUI(cmd.Context(), streams)
+		},
 	}
 	root.AddCommand(
 		newUpCommand(streams),

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubelab/kubelab/lab/atomicfile"
+	"github.com/kubelab/kubelab/lab/cluster"
+	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/progress"
+	"github.com/kubelab/kubelab/tui"
+)
+
+// runTUI opens the full-screen lab.
+func runTUI(ctx context.Context, streams Streams) error {
+	fsys, all, err := loadLessons()
+	if err != nil {
+		return err
+	}
+	store, err := openProgress(streams)
+	if err != nil {
+		return err
+	}
+	p, err := labProvider()
+	if err != nil {
+		return err
+	}
+	noColor := os.Getenv("NO_COLOR") != ""
+	dark := true
+	if !noColor {
+		dark = lipgloss.HasDarkBackground(os.Stdin, os.Stdout)
+	}
+	h := &host{provider: p, fsys: fsys, lessons: all, store: store}
+	return tui.Run(ctx, h, tui.DefaultStyles(dark, noColor))
+}
+
+// host is the TUI's view of the lab: the cluster provider, lessons, progress.
+type host struct {
+	provider cluster.Provider
+	fsys     fs.FS
+	lessons  []*lesson.Lesson
+	store    *progress.Store
+	lab      *labClients
+}
+
+func (h *host) Backend() string           { return string(h.provider.Backend()) }
+func (h *host) Lessons() []*lesson.Lesson { return h.lessons }
+func (h *host) LessonsFS() fs.FS          { return h.fsys }
+func (h *host) Progress() progress.File   { return h.store.Snapshot() }
+
+func (h *host) Up(ctx context.Context, phase func(string, time.Duration)) error {
+	_, err := h.provider.Up(ctx, func(p cluster.Phase) { phase(p.Title, p.Elapsed) })
+	if err != nil {
+		return err
+	}
+	h.lab, err = connect(ctx)
+	return err
+}
+
+func (h *host) Open(l *lesson.Lesson) (*engine.Session, error) {
+	if h.lab == nil {
+		return nil, cluster.ErrNotRunning
+	}
+	// Terminals that ran `eval "$(kubelab env)"` follow the lesson's namespace.
+	if err := setKubeconfigNamespace(h.provider.KubeconfigPath(), l.Namespace()); err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cfg := engine.Config{
+		Lessons: h.fsys, Client: h.lab.client, Dynamic: h.lab.dynamic, Owned: true,
+		SetNodeRunning: h.provider.SetNodeRunning, Progress: h.store,
+		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
+			out, err := exec.CommandContext(ctx, self, append([]string{"kubectl", "-n", ns}, args...)...).CombinedOutput()
+			return string(out), err
+		},
+	}
+	return engine.Open(cfg, l), nil
+}
+
+func (h *host) Nodes(ctx context.Context) (int, int, error) {
+	if h.lab == nil {
+		return 0, 0, cluster.ErrNotRunning
+	}
+	nodes, err := cluster.ListNodes(ctx, h.lab.client.CoreV1().Nodes())
+	ready := 0
+	for _, n := range nodes {
+		if n.Ready {
+			ready++
+		}
+	}
+	return ready, len(nodes), err
+}
+
+// Shell opens the learner's shell with KUBECONFIG set to the lab (in the
+// lesson's namespace) and kubectl on PATH (kubelab's own if none is installed).
+func (h *host) Shell(l *lesson.Lesson) (*exec.Cmd, error) {
+	shell := os.Getenv("SHELL")
+	if shell == "" {
+		shell = "/bin/sh"
+	}
+	env := append(os.Environ(), "KUBECONFIG="+h.provider.KubeconfigPath(), "KUBELAB_NAMESPACE="+l.Namespace())
+	if _, err := exec.LookPath("kubectl"); err != nil {
+		dir, err := kubectlShim(filepath.Dir(h.provider.KubeconfigPath()))
+		if err != nil {
+			return nil, err
+		}
+		env = append(env, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
+	banner := fmt.Sprintf(`printf '\n  kubelab shell: kubectl works on the lab cluster, namespace %s.\n  Type exit (or Ctrl-D) to go back to the lesson.\n\n'; exec "$0"`, l.Namespace())
+	cmd := exec.Command("/bin/sh", "-c", banner, shell)
+	cmd.Env = env
+	return cmd, nil
+}
+
+// kubectlShim writes a `kubectl` that runs kubelab's built-in one.
+func kubectlShim(stateDir string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(stateDir, "bin")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	script := fmt.Sprintf("#!/bin/sh\nexec %s kubectl \"$@\"\n", shellQuote(self))
+	return dir, atomicfile.Write(filepath.Join(dir, "kubectl"), []byte(script), 0o700)
+}
+
+// setKubeconfigNamespace makes ns the default namespace of the lab kubeconfig.
+func setKubeconfigNamespace(path, ns string) error {
+	cfg, err := clientcmd.LoadFromFile(path)
+	if err != nil {
+		return fmt.Errorf("read the lab kubeconfig: %w", err)
+	}
+	if c, ok := cfg.Contexts[cfg.CurrentContext]; ok {
+		if c.Namespace == ns {
+			return nil
+		}
+		c.Namespace = ns
+	}
+	data, err := clientcmd.Write(*cfg)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o600)
+}

@@ -1,0 +1,130 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/progress"
+)
+
+// openLesson asks the root to open a lesson at a step.
+type openLesson struct {
+	lesson *lesson.Lesson
+	step   int
+}
+
+// homeModel lists the lessons grouped by their first concept, with progress.
+type homeModel struct {
+	lessons []*lesson.Lesson
+	prog    progress.File
+	cursor  int
+	err     error
+	quit    bool
+}
+
+func newHome(all []*lesson.Lesson, prog progress.File) homeModel {
+	m := homeModel{lessons: all, prog: prog}
+	for i, l := range all { // resume where the learner left off
+		if l.ID == prog.Last {
+			m.cursor = i
+		}
+	}
+	return m
+}
+
+func (m homeModel) update(msg tea.Msg, keys KeyMap) (homeModel, *openLesson, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok || len(m.lessons) == 0 {
+		if ok && key.Matches(k, keys.Quit) {
+			m.quit = true
+		}
+		return m, nil, nil
+	}
+	switch {
+	case key.Matches(k, keys.Quit):
+		m.quit = true
+	case key.Matches(k, keys.Up):
+		m.cursor = (m.cursor + len(m.lessons) - 1) % len(m.lessons)
+	case key.Matches(k, keys.Down):
+		m.cursor = (m.cursor + 1) % len(m.lessons)
+	case key.Matches(k, keys.Open):
+		l := m.lessons[m.cursor]
+		m.err = nil
+		return m, &openLesson{lesson: l, step: m.resumeStep(l)}, nil
+	}
+	return m, nil, nil
+}
+
+// resumeStep is the learner's current step of l, or the first unfinished one.
+func (m homeModel) resumeStep(l *lesson.Lesson) int {
+	lp := m.prog.Lessons[l.ID]
+	if lp == nil {
+		return 0
+	}
+	if i, _, ok := l.Step(lp.Current); ok {
+		return i
+	}
+	return 0
+}
+
+func (m homeModel) done(l *lesson.Lesson) int {
+	n := 0
+	if lp := m.prog.Lessons[l.ID]; lp != nil {
+		for _, s := range l.Steps {
+			if st := lp.Steps[s.ID]; st != nil && !st.Finished.IsZero() {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func (m homeModel) view(s Styles, width, height int) string {
+	var b strings.Builder
+	b.WriteString(s.Title.Render("kubelab") + s.Muted.Render("  ·  learn Kubernetes on a real cluster") + "\n\n")
+	if len(m.lessons) == 0 {
+		b.WriteString("No lessons found.\n")
+	}
+	group := ""
+	for i, l := range m.lessons {
+		concept := "general"
+		if len(l.Concepts) > 0 {
+			concept = l.Concepts[0]
+		}
+		if concept != group {
+			group = concept
+			b.WriteString(s.Concept.Render(strings.ToUpper(concept)) + "\n")
+		}
+		done := m.done(l)
+		mark := s.Muted.Render("○")
+		switch {
+		case done == len(l.Steps):
+			mark = s.Pass.Render("●")
+		case done > 0:
+			mark = s.Warn.Render("◐")
+		}
+		title := fmt.Sprintf("%s %-32s %s", mark, l.Title, s.Muted.Render(fmt.Sprintf("%d/%d steps · %d min", done, len(l.Steps), l.Minutes)))
+		if i == m.cursor {
+			b.WriteString(s.Selected.Render("▸ ") + title + "\n")
+			b.WriteString("    " + s.Muted.Render(truncate(l.Summary, width-6)) + "\n")
+		} else {
+			b.WriteString("  " + title + "\n")
+		}
+	}
+	if m.err != nil {
+		b.WriteString("\n" + s.Error.Render(truncate(m.err.Error(), width-4)) + "\n")
+	}
+	b.WriteString("\n" + s.Muted.Render("↑/↓ choose · enter open (resumes where you left off) · ? keys · q quit"))
+	return s.Page.Render(b.String())
+}
+
+func truncate(s string, n int) string {
+	if n < 4 || len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

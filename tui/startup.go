@@ -1,0 +1,67 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+)
+
+type startupModel struct {
+	styles  Styles
+	spinner spinner.Model
+	phases  []phaseMsg
+	started time.Time
+	now     time.Time
+	err     error
+	quit    bool
+}
+
+func newStartup(s Styles) startupModel {
+	now := time.Now()
+	return startupModel{styles: s, spinner: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(s.Subtitle)), started: now, now: now}
+}
+
+func (m startupModel) update(msg tea.Msg, keys KeyMap) (startupModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case phaseMsg:
+		m.phases = append(m.phases, msg)
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	case tea.KeyPressMsg:
+		if key.Matches(msg, keys.Quit) {
+			m.quit = true
+		}
+	}
+	return m, nil
+}
+
+func (m startupModel) view(width, height int) string {
+	s := m.styles
+	var b strings.Builder
+	b.WriteString(s.Title.Render("kubelab") + s.Muted.Render("  ·  starting your lab cluster") + "\n\n")
+	for i, p := range m.phases {
+		mark := s.Pass.Render("✓")
+		if i == len(m.phases)-1 && m.err == nil {
+			mark = m.spinner.View()
+		}
+		fmt.Fprintf(&b, " %s %-50s %s\n", mark, p.title, s.Muted.Render(fmt.Sprintf("%4.1fs", p.elapsed.Seconds())))
+	}
+	if len(m.phases) == 0 && m.err == nil {
+		fmt.Fprintf(&b, " %s %s\n", m.spinner.View(), "Looking for the lab cluster")
+	}
+	elapsed := m.now.Sub(m.started)
+	if elapsed < 0 {
+		elapsed = 0
+	}
+	b.WriteString("\n" + s.Muted.Render(fmt.Sprintf("elapsed %s", elapsed.Round(time.Second))) + "\n")
+	if m.err != nil {
+		b.WriteString("\n" + s.Error.Render("The lab cluster could not start.") + "\n" + s.Text.Width(max(20, width-6)).Render(m.err.Error()) + "\n\n" + s.Muted.Render("press q to quit"))
+	}
+	return s.Page.Render(b.String())
+}
