@@ -104,7 +104,7 @@ func renderMarkdown(md string, width int, s Styles) string {
 	style := "dark"
 	switch {
 	case s.NoColor:
-		style = "notty"
+		style = "ascii"
 	case !s.Dark:
 		style = "light"
 	}
@@ -332,7 +332,9 @@ func (m lessonModel) footer(root Model) string {
 		nodes = fmt.Sprintf("nodes %d/%d Ready", m.nodes.ready, m.nodes.total)
 	}
 	status := s.StatusBar.Render(fmt.Sprintf("%s · ns %s · %s", root.lab.Backend(), m.session.Namespace(), nodes))
-	lines = append(lines, status+"  "+root.help.View(root.keys))
+	h := root.help
+	h.SetWidth(max(10, m.width-lipgloss.Width(status)-2))
+	lines = append(lines, status+"  "+h.View(root.keys))
 	return strings.Join(lines, "\n")
 }
 

@@ -1,0 +1,254 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubelab/kubelab/lab/cluster"
+	"github.com/kubelab/kubelab/lab/cluster/clustertest"
+	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/progress"
+	"github.com/kubelab/kubelab/lessons"
+)
+
+
+func TestMain(m *testing.M) { clustertest.Main(m) }
+
+// testLab is a real Lab over the test binary's cluster; its lessons are the
+// built-in ones under ids of their own, so tests do not share namespaces.
+type testLab struct {
+	t       *testing.T
+	lessons []*lesson.Lesson
+	store   *progress.Store
+}
+
+func newTestLab(t *testing.T, suffix string) *testLab {
+	t.Helper()
+	all, err := engine.LoadLessons(lessons.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []*lesson.Lesson
+	for _, l := range all {
+		cp := *l
+		cp.ID = l.ID + "-" + suffix
+		mine = append(mine, &cp)
+	}
+	store, err := progress.Open(filepath.Join(t.TempDir(), "progress.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testLab{t: t, lessons: mine, store: store}
+}
+
+func (l *testLab) Backend() string                         { return "embedded" }
+func (l *testLab) Lessons() []*lesson.Lesson               { return l.lessons }
+func (l *testLab) LessonsFS() fs.FS                        { return lessons.FS() }
+func (l *testLab) Progress() progress.File                 { return l.store.Snapshot() }
+func (l *testLab) Shell(*lesson.Lesson) (*exec.Cmd, error) { return exec.Command("true"), nil }
+
+func (l *testLab) Up(ctx context.Context, phase func(string, time.Duration)) error {
+	phase("Looking for the lab cluster", 0)
+	clustertest.Cluster(l.t)
+	return nil
+}
+
+func (l *testLab) Open(ls *lesson.Lesson) (*engine.Session, error) {
+	env := clustertest.Cluster(l.t)
+	dyn, err := dynamic.NewForConfig(env.Config)
+	if err != nil {
+		return nil, err
+	}
+	s := engine.Open(engine.Config{Lessons: lessons.FS(), Client: env.Client, Dynamic: dyn, Owned: true, Progress: l.store}, ls)
+	l.t.Cleanup(func() { _ = s.Cleanup(context.Background()) })
+	return s, nil
+}
+
+func (l *testLab) Nodes(ctx context.Context) (int, int, error) {
+	nodes, err := cluster.ListNodes(ctx, clustertest.Cluster(l.t).Client.CoreV1().Nodes())
+	ready := 0
+	for _, n := range nodes {
+		if n.Ready {
+			ready++
+		}
+	}
+	return ready, len(nodes), err
+}
+
+// run executes a command and feeds its message back, as the runtime would.
+func run(t *testing.T, m Model, cmd tea.Cmd) Model {
+	t.Helper()
+	if cmd == nil {
+		return m
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			if c != nil {
+				if inner := c(); inner != nil {
+					if _, isTick := inner.(tickMsg); !isTick {
+						next, _ := m.Update(inner)
+						m = next.(Model)
+					}
+				}
+			}
+		}
+		return m
+	}
+	next, _ := m.Update(msg)
+	return next.(Model)
+}
+
+func press(m Model, k string) (Model, tea.Cmd) {
+	var msg tea.KeyPressMsg
+	switch k {
+	case "enter":
+		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "down":
+		msg = tea.KeyPressMsg{Code: tea.KeyDown}
+	case "esc":
+		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+	default:
+		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+	}
+	next, cmd := m.Update(msg)
+	return next.(Model), cmd
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	got = ansi.Strip(got)
+	var lines []string
+	for _, l := range strings.Split(got, "\n") {
+		lines = append(lines, strings.TrimRight(l, " "))
+	}
+	got = strings.Join(lines, "\n")
+	path := filepath.Join("testdata", name+".golden")
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" { // teatest's golden package defines -update
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./tui -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from %s:\n--- got ---\n%s\n--- want ---\n%s", name, path, got, want)
+	}
+}
+
+func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
+	t.Parallel()
+	lab := newTestLab(t, "flow")
+	m := New(context.Background(), lab, DefaultStyles(true, true))
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = next.(Model)
+	if m.state != stateStartup {
+		t.Fatalf("state = %v", m.state)
+	}
+	m = run(t, m, m.upCmd())
+	if m.state != stateHome {
+		t.Fatalf("after up: state = %v", m.state)
+	}
+	golden(t, "home-80x24", m.View().Content)
+
+	m, cmd := press(m, "down")
+	if m.home.cursor != 1 {
+		t.Fatalf("cursor = %d", m.home.cursor)
+	}
+	m, _ = press(m, "k")
+	m, cmd = press(m, "enter")
+	m = run(t, m, cmd)
+	if m.state != stateLesson || m.lesson.session == nil {
+		t.Fatalf("enter did not open the lesson: state %v, home err %v", m.state, m.home.err)
+	}
+	// Wait for the first results from the live checker.
+	for deadline := time.Now().Add(20 * time.Second); m.lesson.results == nil; {
+		if time.Now().After(deadline) {
+			t.Fatal("no results")
+		}
+		m = run(t, m, m.lesson.listen())
+	}
+	m.lesson.nodes = nodesMsg{ready: 3, total: 3}
+	golden(t, "lesson-80x24", m.View().Content)
+
+	m, _ = press(m, "h")
+	if !strings.HasPrefix(m.lesson.message, "Hint 1/3:") {
+		t.Errorf("hint message = %q", m.lesson.message)
+	}
+	m, _ = press(m, "s")
+	if m.lesson.confirm != confirmSolution || !strings.Contains(m.View().Content, "Show the solution?") {
+		t.Fatal("s does not ask to confirm")
+	}
+	m, _ = press(m, "y")
+	if !strings.Contains(m.lesson.message, "kubectl run web --image=kubelab/app:v1") {
+		t.Errorf("solution message = %q", m.lesson.message)
+	}
+	m, _ = press(m, "?")
+	if !m.showAll || !strings.Contains(m.View().Content, "reset step") {
+		t.Error("? does not show every key")
+	}
+	m, _ = press(m, "x") // any key closes the overlay
+	m, _ = press(m, "esc")
+	if m.state != stateHome {
+		t.Fatalf("esc: state = %v", m.state)
+	}
+}
+
+func TestStartupErrorIsOneClearSentence(t *testing.T) {
+	t.Parallel()
+	m := New(context.Background(), newTestLab(t, "err"), DefaultStyles(true, true))
+	next, _ := m.Update(phaseMsg{title: "Starting etcd", elapsed: 300 * time.Millisecond})
+	next, _ = next.(Model).Update(upDoneMsg{err: os.ErrPermission})
+	view := ansi.Strip(next.(Model).View().Content)
+	for _, want := range []string{"Starting etcd", "The lab cluster could not start.", "permission denied", "press q to quit"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("start-up view lacks %q:\n%s", want, view)
+		}
+	}
+}
+
+// A whole program: open the first lesson, satisfy its goals through the API
+// as a learner's kubectl would, and see them turn green on screen.
+func TestProgramGoalsTurnGreenLive(t *testing.T) {
+	t.Parallel()
+	lab := newTestLab(t, "live")
+	tm := teatest.NewTestModel(t, New(context.Background(), lab, DefaultStyles(true, true)), teatest.WithInitialTermSize(100, 30))
+	wait := func(what string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
+			teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(50*time.Millisecond))
+	}
+	wait("Your first Pod")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	wait("there is no pod named web")
+	env := clustertest.Cluster(t)
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "kubelab/app:v1"}}}}
+	if _, err := env.Client.CoreV1().Pods(lab.lessons[0].Namespace()).Create(context.Background(), pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wait("Step complete!")
+	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	if st := lab.store.Snapshot().Lessons[lab.lessons[0].ID].Steps["run"]; st == nil || st.Finished.IsZero() {
+		t.Fatalf("progress not saved: %+v", st)
+	}
+}
