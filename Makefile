@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.7.0
 export KUBELAB_CLUSTER_BINARY := $(BIN)/kubelab-cluster
 export KUBELAB_BINARY := $(BIN)/kubelab
 
-.PHONY: all build run test bench lint clean
+.PHONY: all build run test bench lint clean deps
 
 all: build
 
@@ -24,8 +24,14 @@ run: build
 	$(BIN)/kubelab up
 	$(BIN)/kubelab status
 
+## deps: what the tests need beyond Go: tmux (the terminal journey), from Debian packages
+deps:
+	@command -v tmux >/dev/null || { echo "installing tmux (Debian package)"; \
+	  (apt-get update -qq && apt-get install -y -qq tmux) >/dev/null || \
+	  { echo "could not install tmux: run 'sudo apt-get install tmux'"; exit 1; }; }
+
 ## test: every test, against a real embedded cluster
-test: build
+test: build deps
 	$(GO) test -count=1 ./...
 
 ## bench: start-up time, memory and workload speed of the embedded cluster

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/cluster/embedded"
+)
+
+// tmux drives the real binary in a real terminal.
+type tmux struct {
+	t      *testing.T
+	socket string
+	env    []string
+}
+
+func (x *tmux) run(args ...string) string {
+	x.t.Helper()
+	cmd := exec.Command("tmux", append([]string{"-S", x.socket}, args...)...)
+	cmd.Env = x.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (x *tmux) screen(target string) string { return x.run("capture-pane", "-p", "-t", target) }
+
+func (x *tmux) waitFor(target, want string) {
+	x.t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		s := x.screen(target)
+		if strings.Contains(s, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("the screen never showed %q; it shows:\n%s", want, s)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// The learner's journey through the real binary in tmux: open lesson 1, do
+// its first step with kubectl in a second window, see the goal turn green,
+// quit, and find the progress kept on the next start.
+func TestJourneyInARealTerminal(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is needed for the terminal journey; `make test` installs it")
+	}
+	c := newCLI(t)
+	port, err := embedded.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ok("up", "--port", strconv.Itoa(port))
+	x := &tmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), env: append(c.env, "NO_COLOR=1", "TERM=xterm-256color")}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	envArgs := func() []string {
+		var a []string
+		for _, e := range c.env {
+			if strings.HasPrefix(e, "HOME=") || strings.HasPrefix(e, "KUBELAB_") {
+				a = append(a, "-e", e)
+			}
+		}
+		return a
+	}
+	x.run(append(append([]string{"new-session", "-d", "-s", "lab", "-x", "100", "-y", "30"}, envArgs()...), c.bin)...)
+	x.waitFor("lab", "Your first Pod")
+	x.run("send-keys", "-t", "lab", "Enter")
+	x.waitFor("lab", "there is no pod named web")
+
+	x.run(append(append([]string{"new-window", "-d", "-t", "lab"}, envArgs()...), "sh", "-c", c.bin+" kubectl run web --image=kubelab/app:v1; sleep 60")...)
+	x.waitFor("lab:0", "Step complete!")
+	x.waitFor("lab:0", "✓ A pod named web is Running")
+
+	x.run("send-keys", "-t", "lab:0", "q")
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Contains(x.run("list-panes", "-a", "-F", "#{pane_current_command}"), "kubelab") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	var prog struct {
+		Lessons map[string]struct {
+			Steps map[string]struct {
+				Finished time.Time `json:"finished"`
+			} `json:"steps"`
+		} `json:"lessons"`
+	}
+	data, err := os.ReadFile(filepath.Join(c.home, "state", "progress.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &prog); err != nil {
+		t.Fatal(err)
+	}
+	if prog.Lessons["pods"].Steps["run"].Finished.IsZero() {
+		t.Fatalf("step not recorded as finished:\n%s", data)
+	}
+	// Progress survives a restart: the lesson list shows it.
+	x.run(append(append([]string{"new-window", "-t", "lab"}, envArgs()...), c.bin)...)
+	x.waitFor("lab", "1/2 steps")
+}
