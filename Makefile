@@ -19,10 +19,9 @@ all: build
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/kubelab ./cmd/kubelab-cluster
 
-## run: build, then bring up the lab cluster and show its status
+## run: build, then open the lab (the TUI brings the embedded cluster up)
 run: build
-	$(BIN)/kubelab up
-	$(BIN)/kubelab status
+	$(BIN)/kubelab
 
 ## deps: what the tests need beyond Go: tmux (the terminal journey), from Debian packages
 deps:

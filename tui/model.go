@@ -80,6 +80,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
 		m.lesson = m.lesson.resize(m.width, m.height)
+		if m.state == stateLesson {
+			m.lesson = m.lesson.loadText(m) // re-wrap the Markdown to the new width
+		}
 		return m, nil
 	case tea.KeyPressMsg:
 		if msg.String() == "ctrl+c" {

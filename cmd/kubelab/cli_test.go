@@ -16,13 +16,13 @@ import (
 
 // labCLI runs the real kubelab binary in an isolated home and state directory.
 type labCLI struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	home string
 	env  []string
 }
 
-func newCLI(t *testing.T) *labCLI {
+func newCLI(t testing.TB) *labCLI {
 	t.Helper()
 	bin, err := clustertest.Binary("KUBELAB_BINARY", "./cmd/kubelab", "kubelab")
 	if err != nil {

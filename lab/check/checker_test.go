@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { clustertest.Main(m) }
 func ptr[T any](v T) *T { return &v }
 
 // start runs a checker for goals in a fresh namespace.
-func start(t *testing.T, goals ...lesson.Goal) (*check.Checker, kubernetes.Interface, string) {
+func start(t testing.TB, goals ...lesson.Goal) (*check.Checker, kubernetes.Interface, string) {
 	t.Helper()
 	cs, ns := clustertest.Namespace(t)
 	dyn, err := dynamic.NewForConfig(clustertest.Cluster(t).Config)

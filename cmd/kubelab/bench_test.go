@@ -1,0 +1,91 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/cluster/embedded"
+)
+
+// BenchmarkTUIFirstFrame: from launching `kubelab` (the cluster already up)
+// until its first frame is on the terminal, and until the lesson list is
+// (tmux capture-pane, polled every 2 ms, which adds a few ms); and the TUI's
+// resident memory at that point.
+func BenchmarkTUIFirstFrame(b *testing.B) {
+	c := newCLI(b)
+	port, err := embedded.FreePort()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if out, code := c.run("up", "--port", strconv.Itoa(port)); code != 0 {
+		b.Fatal(out)
+	}
+	socket := filepath.Join(b.TempDir(), "tmux.sock")
+	tm := func(args ...string) string {
+		cmd := exec.Command("tmux", append([]string{"-S", socket}, args...)...)
+		cmd.Env = c.env
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	}
+	defer tm("kill-server")
+	var first, lat []time.Duration
+	var rss []float64
+	for i := 0; i < b.N; i++ {
+		name := "b" + strconv.Itoa(i)
+		// The pane notes when it launches kubelab, so tmux's own start-up is not counted.
+		stamp := filepath.Join(b.TempDir(), "launched")
+		tm("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "-e", "HOME="+c.home, "-e", "KUBELAB_STATE_DIR="+filepath.Join(c.home, "state"),
+			"-e", "KUBELAB_CLUSTER_BINARY="+os.Getenv("KUBELAB_CLUSTER_BINARY"), "-e", "NO_COLOR=1",
+			"sh", "-c", `date +%s%N > "$0"; exec "$1"`, stamp, c.bin)
+		var start time.Time
+		for start.IsZero() {
+			if data, err := os.ReadFile(stamp); err == nil && len(strings.TrimSpace(string(data))) > 0 {
+				ns, _ := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+				start = time.Unix(0, ns)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		seen := false
+		for {
+			screen := tm("capture-pane", "-p", "-t", name)
+			if !seen && strings.Contains(screen, "kubelab") {
+				seen = true
+				first = append(first, time.Since(start))
+			}
+			if strings.Contains(screen, "Your first Pod") {
+				break
+			}
+			if time.Since(start) > 20*time.Second {
+				b.Fatalf("no lesson list after 20s:\n%s", tm("capture-pane", "-p", "-t", name))
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		lat = append(lat, time.Since(start))
+		pid := strings.TrimSpace(tm("display-message", "-p", "-t", name, "#{pane_pid}"))
+		if status, err := os.ReadFile("/proc/" + pid + "/status"); err == nil {
+			for _, line := range strings.Split(string(status), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+					kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+					rss = append(rss, kb/1024)
+				}
+			}
+		}
+		tm("kill-session", "-t", name)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	sort.Slice(first, func(i, j int) bool { return first[i] < first[j] })
+	sort.Float64s(rss)
+	b.ReportMetric(float64(first[len(first)/2].Milliseconds()), "median-first-frame-ms")
+	b.ReportMetric(float64(lat[len(lat)/2].Milliseconds()), "median-lesson-list-ms")
+	if len(rss) > 0 {
+		b.ReportMetric(rss[len(rss)/2], "median-RSS-MB")
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
