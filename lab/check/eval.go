@@ -350,34 +350,21 @@ func evalService(r Reader, g *lesson.ServiceGoal) outcome {
 	return o
 }
 
-// wrongTargetPort reports a numeric targetPort that no selected pod declares
-// (pods that declare no ports at all are given the benefit of the doubt).
+// wrongTargetPort reports a targetPort that no selected pod declares (pods
+// that declare no ports at all are given the benefit of the doubt).
 func wrongTargetPort(svc *unstructured.Unstructured, pods []*unstructured.Unstructured) (string, bool) {
-	ports, _, _ := unstructured.NestedSlice(svc.Object, "spec", "ports")
-	declared := map[string]bool{}
-	for _, p := range pods {
-		containers, _, _ := unstructured.NestedSlice(p.Object, "spec", "containers")
-		for _, c := range containers {
-			cps, _, _ := unstructured.NestedSlice(c.(map[string]any), "ports")
-			for _, cp := range cps {
-				m := cp.(map[string]any)
-				declared[describeValue(m["containerPort"])] = true
-				if n, ok := m["name"].(string); ok {
-					declared[n] = true
-				}
-			}
-		}
-	}
-	if len(declared) == 0 {
+	numbers, names := podPorts(pods)
+	if len(numbers) == 0 {
 		return "", false
 	}
+	ports, _, _ := unstructured.NestedSlice(svc.Object, "spec", "ports")
 	for _, sp := range ports {
 		m := sp.(map[string]any)
 		target := describeValue(m["targetPort"])
 		if target == "<none>" {
 			target = describeValue(m["port"])
 		}
-		if !declared[target] {
+		if !numbers[target] && !names[target] {
 			return target, true
 		}
 	}
@@ -385,21 +372,31 @@ func wrongTargetPort(svc *unstructured.Unstructured, pods []*unstructured.Unstru
 }
 
 func containerPorts(pods []*unstructured.Unstructured) string {
-	set := map[string]bool{}
+	numbers, _ := podPorts(pods)
+	var out []string
+	for p := range numbers {
+		out = append(out, p)
+	}
+	return strings.Join(sortStrings(out), ", ")
+}
+
+// podPorts collects the container ports pods declare, by number and by name.
+func podPorts(pods []*unstructured.Unstructured) (numbers, names map[string]bool) {
+	numbers, names = map[string]bool{}, map[string]bool{}
 	for _, p := range pods {
 		containers, _, _ := unstructured.NestedSlice(p.Object, "spec", "containers")
 		for _, c := range containers {
 			cps, _, _ := unstructured.NestedSlice(c.(map[string]any), "ports")
 			for _, cp := range cps {
-				set[describeValue(cp.(map[string]any)["containerPort"])] = true
+				m := cp.(map[string]any)
+				numbers[describeValue(m["containerPort"])] = true
+				if n, ok := m["name"].(string); ok {
+					names[n] = true
+				}
 			}
 		}
 	}
-	var out []string
-	for p := range set {
-		out = append(out, p)
-	}
-	return strings.Join(sortStrings(out), ", ")
+	return numbers, names
 }
 
 func evalEvent(r Reader, g *lesson.EventGoal) outcome {

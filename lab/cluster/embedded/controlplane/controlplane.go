@@ -188,41 +188,35 @@ func newClientset(cfg *rest.Config) (*kubernetes.Clientset, error) {
 
 // waitReady polls the API server's /readyz until it answers ok.
 func waitReady(ctx context.Context, cs kubernetes.Interface, errc <-chan error) error {
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
+	return poll(ctx, errc, 2*time.Minute, "the API server did not become ready within 2 minutes", func() (bool, string) {
 		body, err := cs.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
-		if err == nil && string(body) == "ok" {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the API server did not become ready within 2 minutes: %v", err)
-		}
-		select {
-		case err := <-errc:
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+		return err == nil && string(body) == "ok", fmt.Sprint(err)
+	})
 }
 
 // waitUsable waits until a learner's first command works: every lab node is
-// Ready without the not-ready taint the node controller puts on new nodes,
-// and the default namespace has its default ServiceAccount.
+// Ready and untainted, and the default namespace has its default ServiceAccount.
 func waitUsable(ctx context.Context, cs kubernetes.Interface, errc <-chan error) error {
-	deadline := time.Now().Add(time.Minute)
+	return poll(ctx, errc, time.Minute, "the cluster was not usable within a minute", func() (bool, string) {
+		if ready, state := nodesUsable(ctx, cs); !ready {
+			return false, state
+		}
+		_, err := cs.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, "the default ServiceAccount does not exist yet"
+	})
+}
+
+// poll calls done every 50 ms until it reports true, a component fails
+// (errc), ctx ends, or timeout passes (then: "<what>: <last state>").
+func poll(ctx context.Context, errc <-chan error, timeout time.Duration, what string, done func() (bool, string)) error {
+	deadline := time.Now().Add(timeout)
 	for {
-		ready, state := nodesUsable(ctx, cs)
-		if ready {
-			_, err := cs.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
-			if err == nil {
-				return nil
-			}
-			state = "the default ServiceAccount does not exist yet"
+		ok, state := done()
+		if ok {
+			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the cluster was not usable within a minute: %s", state)
+			return fmt.Errorf("%s: %s", what, state)
 		}
 		select {
 		case err := <-errc:
