@@ -89,3 +89,20 @@ func BenchmarkTUIFirstFrame(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 }
 
+
+// BenchmarkVerifyBuiltin: `kubelab verify` of the whole built-in curriculum,
+// fresh embedded cluster included.
+func BenchmarkVerifyBuiltin(b *testing.B) {
+	c := newCLI(b)
+	var took []time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if out, code := c.run("verify"); code != 0 {
+			b.Fatalf("verify failed:\n%s", out)
+		}
+		took = append(took, time.Since(start))
+	}
+	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
+	b.ReportMetric(took[len(took)/2].Seconds(), "median-s")
+	b.ReportMetric(0, "ns/op")
+}

@@ -106,3 +106,13 @@ func connect(ctx context.Context) (*labClients, error) {
 	}
 	return &labClients{provider: p, config: cfg, client: cs, dynamic: dyn}, nil
 }
+
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	cfg.WarningHandler = rest.NoWarnings{}
+	cfg.QPS, cfg.Burst = 100, 200
+	return cfg, nil
+}

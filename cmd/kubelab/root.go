@@ -53,6 +53,8 @@ concept by concept, checking your work live as you solve each exercise with kube
 		newKubectlCommand(),
 		newLessonsCommand(streams),
 		newCheckCommand(streams),
+		newLintCommand(streams),
+		newVerifyCommand(streams),
 	)
 	root.PersistentFlags().StringVar(&lessonsDir, "lessons", "", "use the lessons in this folder instead of the built-in ones")
 	return root

@@ -108,7 +108,7 @@ func proveStep(ctx context.Context, s *Session, i int, step lesson.Step) StepPro
 	for _, g := range step.Goals {
 		hold = max(hold, g.HoldDuration())
 	}
-	limit := time.Now().Add(60*time.Second + hold)
+	limit := time.Now().Add(30*time.Second + hold)
 	for time.Now().Before(limit) {
 		rs := s.Results()
 		p.After = rs

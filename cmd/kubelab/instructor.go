@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubelab/kubelab/lab/cluster/embedded"
+	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
+)
+
+// lessonsAt loads DIR as a folder of lessons, or as one lesson folder.
+func lessonsAt(dir string) (fs.FS, []*lesson.Lesson, error) {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return nil, nil, fmt.Errorf("%s is not a folder", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lesson.yaml")); err == nil {
+		parent := filepath.Dir(filepath.Clean(dir))
+		fsys := os.DirFS(parent)
+		l, err := lesson.Load(fsys, filepath.Base(filepath.Clean(dir)), engine.Validators())
+		if err != nil {
+			return nil, nil, err
+		}
+		return fsys, []*lesson.Lesson{l}, nil
+	}
+	fsys := os.DirFS(dir)
+	all, err := engine.LoadLessons(fsys)
+	if err == nil && len(all) == 0 {
+		err = fmt.Errorf("%s holds no lesson (a lesson is a folder with a lesson.yaml)", dir)
+	}
+	return fsys, all, err
+}
+
+func newLintCommand(streams Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "lint DIR",
+		Short: "Validate a lesson folder, or a folder of lessons, without a cluster",
+		Long: `Validate lessons without a cluster: schema, fault and goal kinds and their
+parameters, ids, hints, solutions and the files they name. Every problem is
+printed as file:line: message; the exit status is 1 if there is any.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			_, all, err := lessonsAt(args[0])
+			var problems lesson.Problems
+			if errors.As(err, &problems) {
+				root := args[0]
+				if _, statErr := os.Stat(filepath.Join(root, "lesson.yaml")); statErr == nil {
+					root = filepath.Dir(filepath.Clean(root))
+				}
+				for _, p := range problems {
+					p.File = filepath.Join(root, p.File)
+					fmt.Fprintln(streams.Out, p.String())
+				}
+				fmt.Fprintf(streams.Err, "kubelab: %d problem(s)\n", len(problems))
+				return &exitError{}
+			}
+			if err != nil {
+				return err
+			}
+			steps := 0
+			for _, l := range all {
+				steps += len(l.Steps)
+			}
+			fmt.Fprintf(streams.Out, "%d lesson(s), %d step(s): no problems\n", len(all), steps)
+			return nil
+		},
+	}
+}
+
+func newVerifyCommand(streams Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify [DIR|LESSON]",
+		Short: "Prove lessons on a fresh embedded cluster: goals fail before each solution and pass after",
+		Long: `Start a fresh embedded cluster of its own, and for every step of every lesson
+check that the goals fail after the step's setup and faults, then pass after its
+reference solution. Prints a table with timings; exit status 1 if any step fails.
+Without an argument, the built-in lessons; LESSON is a built-in lesson's id.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fsys, all, err := verifyTargets(args)
+			if err != nil {
+				return err
+			}
+			return verify(cmd.Context(), streams, fsys, all)
+		},
+	}
+}
+
+func verifyTargets(args []string) (fs.FS, []*lesson.Lesson, error) {
+	if len(args) == 1 {
+		if fi, err := os.Stat(args[0]); err == nil && fi.IsDir() {
+			return lessonsAt(args[0])
+		}
+	}
+	fsys, all, err := loadLessons()
+	if err != nil || len(args) == 0 {
+		return fsys, all, err
+	}
+	l, err := findLesson(all, args[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	return fsys, []*lesson.Lesson{l}, nil
+}
+
+func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Lesson) error {
+	start := time.Now()
+	dir, err := os.MkdirTemp("", "kubelab-verify-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	p, err := embedded.New(embedded.WithStateDir(filepath.Join(dir, "embedded")), embedded.WithPort(-1))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(streams.Out, "Starting a fresh embedded cluster for the proofs...")
+	if _, err := p.Up(ctx, nil); err != nil {
+		return err
+	}
+	defer func() { _ = p.Down(context.WithoutCancel(ctx)) }()
+	cs, err := p.Clientset()
+	if err != nil {
+		return err
+	}
+	cfg, err := restConfig(p.KubeconfigPath())
+	if err != nil {
+		return err
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ecfg := engine.Config{
+		Lessons: fsys, Client: cs, Dynamic: dyn, Owned: true, SetNodeRunning: p.SetNodeRunning,
+		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
+			out, err := exec.CommandContext(ctx, self, append([]string{"kubectl", "--kubeconfig", p.KubeconfigPath(), "-n", ns}, args...)...).CombinedOutput()
+			return string(out), err
+		},
+	}
+	type row struct {
+		lesson string
+		proof  engine.StepProof
+	}
+	var mu sync.Mutex
+	var rows []row
+	failed := map[string]error{}
+	var wg sync.WaitGroup
+	for _, l := range all {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := engine.Prove(ctx, ecfg, l, func(sp engine.StepProof) {
+				mu.Lock()
+				rows = append(rows, row{l.ID, sp})
+				mu.Unlock()
+			})
+			if err != nil {
+				mu.Lock()
+				failed[l.ID] = err
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	w := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "LESSON\tSTEP\tFAILS BEFORE\tPASSES AFTER\tSOLUTION TOOK")
+	for _, l := range all {
+		for _, r := range rows {
+			if r.lesson != l.ID {
+				continue
+			}
+			took := "-"
+			if r.proof.PassedAfter {
+				took = r.proof.SolutionTook.Round(10 * time.Millisecond).String()
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.ID, r.proof.Step, yesNo(r.proof.FailedBefore), yesNo(r.proof.PassedAfter), took)
+		}
+	}
+	_ = w.Flush()
+	for _, l := range all {
+		if err, ok := failed[l.ID]; ok {
+			fmt.Fprintf(streams.Out, "\n%s\n", strings.TrimSpace(err.Error()))
+		}
+	}
+	fmt.Fprintf(streams.Out, "\n%d of %d lesson(s) proven in %s.\n", len(all)-len(failed), len(all), time.Since(start).Round(100*time.Millisecond))
+	if len(failed) > 0 {
+		return &exitError{}
+	}
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "NO"
+}
+

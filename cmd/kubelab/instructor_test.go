@@ -1,0 +1,88 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copyLesson copies a built-in lesson folder into dir/name, editing its lesson.yaml with edit.
+func copyLesson(t *testing.T, src, dir, name string, edit func(string) string) {
+	t.Helper()
+	dst := filepath.Join(dir, name)
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join("..", "..", "lessons", "builtin", src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join("..", "..", "lessons", "builtin", src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "lesson.yaml" {
+			data = []byte(edit(string(data)))
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestLintNamesFileAndLineAndFails(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	dir := t.TempDir()
+	copyLesson(t, "pods", dir, "good", func(s string) string { return s })
+	if out := c.ok("lint", dir); !strings.Contains(out, "1 lesson(s), 2 step(s): no problems") {
+		t.Errorf("lint of a good lesson: %s", out)
+	}
+	copyLesson(t, "rollback", dir, "bad", func(s string) string {
+		s = strings.Replace(s, "id: rollback", "id: bad", 1)
+		s = strings.Replace(s, "kind: bad-image", "kind: meteor-strike", 1)
+		return strings.Replace(s, "    hints:\n", "    hint:\n", 1)
+	})
+	out, code := c.run("lint", dir)
+	if code != 1 {
+		t.Fatalf("lint exit %d, want 1:\n%s", code, out)
+	}
+	want := filepath.Join(dir, "bad", "lesson.yaml") + ":"
+	if !strings.Contains(out, want) || !strings.Contains(out, `unknown field "hint"`) {
+		t.Errorf("lint output lacks file:line problems:\n%s", out)
+	}
+}
+
+// A lesson whose reference solution does not satisfy its goals makes verify fail.
+func TestVerifyFailsForABrokenLessonAndPassesAGoodOne(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	dir := t.TempDir()
+	copyLesson(t, "pods", dir, "good", func(s string) string { return strings.Replace(s, "id: pods", "id: good", 1) })
+	copyLesson(t, "pods", dir, "broken", func(s string) string {
+		s = strings.Replace(s, "id: pods", "id: broken", 1)
+		return strings.Replace(s, "kubectl run web --image=kubelab/app:v1", "kubectl run web --image=kubelab/app:v2", 1)
+	})
+	out, code := c.run("verify", dir)
+	if code != 1 {
+		t.Fatalf("verify exit %d, want 1:\n%s", code, out)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) >= 4 {
+			rows[f[0]+"/"+f[1]] = f[2] + " " + f[3]
+		}
+	}
+	for step, want := range map[string]string{"good/run": "yes yes", "good/where": "yes yes", "broken/run": "yes NO"} {
+		if rows[step] != want {
+			t.Errorf("row %s = %q, want %q (fails before, passes after):\n%s", step, rows[step], want, out)
+		}
+	}
+	for _, want := range []string{"1 of 2 lesson(s) proven", "do not pass after the reference solution", "image kubelab/app:v2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify output lacks %q:\n%s", want, out)
+		}
+	}
+}
