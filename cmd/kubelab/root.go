@@ -55,6 +55,7 @@ concept by concept, checking your work live as you solve each exercise with kube
 		newCheckCommand(streams),
 		newLintCommand(streams),
 		newVerifyCommand(streams),
+		newReportCommand(streams),
 	)
 	root.PersistentFlags().StringVar(&lessonsDir, "lessons", "", "use the lessons in this folder instead of the built-in ones")
 	return root

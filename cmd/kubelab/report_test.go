@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const sampleProgress = `{"version":1,"lessons":{"pods":{"started":"2026-11-27T07:00:00Z","current":"run","steps":{"run":{"started":"2026-11-27T07:00:00Z","finished":"2026-11-27T07:03:00Z","attempts":2,"hintsShown":1,"solutionRevealed":true,"resets":1,"timeSpent":180000000000}}}},"last":"pods"}`
+
+func TestReportExportsProgressInThreeFormats(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	state := filepath.Join(c.home, "state")
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "progress.json"), []byte(sampleProgress), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(c.ok("report", "--format", "csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 6 || strings.Join(rows[1], ",") != "pods,run,Run a pod,2026-11-27T07:00:00Z,2026-11-27T07:03:00Z,2,1,true,1,3.0" {
+		t.Fatalf("csv rows = %v", rows)
+	}
+	var doc struct {
+		Steps []reportRow `json:"steps"`
+	}
+	out := filepath.Join(t.TempDir(), "report.json")
+	c.ok("report", "--format", "json", "-o", out)
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Steps) != 5 || doc.Steps[0].Attempts != 2 || !doc.Steps[0].SolutionRevealed {
+		t.Fatalf("json = %s (%v)", data, err)
+	}
+	if md := c.ok("report"); !strings.Contains(md, "1 of 5 steps done.") || !strings.Contains(md, "| pods | Run a pod | ✓ | 2 | 1 | yes | 1 | 3.0 |") {
+		t.Fatalf("markdown:\n%s", md)
+	}
+}
+
+func TestCorruptProgressIsBackedUpWithAClearMessage(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	state := filepath.Join(c.home, "state")
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "progress.json"), []byte(`{"version":1,"lessons":{`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := c.ok("lessons")
+	if !strings.Contains(out, "progress file") || !strings.Contains(out, "damaged") || !strings.Contains(out, "pods") {
+		t.Fatalf("lessons with a damaged progress file:\n%s", out)
+	}
+	backups, _ := filepath.Glob(filepath.Join(state, "progress.json.corrupt-*"))
+	if len(backups) != 1 {
+		t.Fatalf("backups = %v", backups)
+	}
+}
