@@ -24,6 +24,7 @@ type homeModel struct {
 	cursor  int
 	err     error
 	quit    bool
+	quiz    bool // the learner asked for a quiz
 }
 
 func newHome(all []*lesson.Lesson, prog progress.File) homeModel {
@@ -47,6 +48,8 @@ func (m homeModel) update(msg tea.Msg, keys KeyMap) (homeModel, *openLesson, tea
 	switch {
 	case key.Matches(k, keys.Quit):
 		m.quit = true
+	case k.String() == "z":
+		m.quiz = true
 	case key.Matches(k, keys.Up):
 		m.cursor = (m.cursor + len(m.lessons) - 1) % len(m.lessons)
 	case key.Matches(k, keys.Down):
@@ -118,7 +121,7 @@ func (m homeModel) view(s Styles, width, height int) string {
 	if m.err != nil {
 		b.WriteString("\n" + s.Error.Render(truncate(m.err.Error(), width-4)) + "\n")
 	}
-	b.WriteString("\n" + s.Muted.Render("↑/↓ choose · enter open (resumes where you left off) · ? keys · q quit"))
+	b.WriteString("\n" + s.Muted.Render("↑/↓ choose · enter open (resumes where you left off) · z quiz · ? keys · q quit"))
 	return s.Page.Render(b.String())
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/progress"
+	"github.com/kubelab/kubelab/lab/quiz"
 )
 
 // Lab is what the TUI needs from its host (cmd/kubelab wires the real one).
@@ -33,4 +34,6 @@ type Lab interface {
 	Shell(l *lesson.Lesson) (*exec.Cmd, error)
 	// Nodes reports how many nodes are Ready, of how many.
 	Nodes(ctx context.Context) (ready, total int, err error)
+	// QuizStore keeps quiz attempts and results.
+	QuizStore() quiz.Store
 }

@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/kubelab/kubelab/lab/quiz"
 )
 
 type state int
@@ -16,10 +18,11 @@ const (
 	stateStartup state = iota
 	stateHome
 	stateLesson
+	stateQuiz
 )
 
 func (s state) String() string {
-	return [...]string{"startup", "home", "lesson"}[s]
+	return [...]string{"startup", "home", "lesson", "quiz"}[s]
 }
 
 // Model is the root of the TUI: global keys first, then the active screen.
@@ -36,7 +39,9 @@ type Model struct {
 	startup startupModel
 	home    homeModel
 	lesson  lessonModel
-	showAll bool // the help overlay
+	quiz    quizModel
+	quizCfg *QuizConfig // set by `kubelab quiz`: the TUI is only the quiz
+	showAll bool        // the help overlay
 }
 
 // New returns the root model.
@@ -50,9 +55,48 @@ func New(ctx context.Context, lab Lab, styles Styles) Model {
 	return m
 }
 
-// Init starts the cluster and the clock.
+// Init starts the cluster and the clock (a quiz needs no cluster).
 func (m Model) Init() tea.Cmd {
+	if m.state == stateQuiz {
+		return tick()
+	}
 	return tea.Batch(m.startup.spinner.Tick, m.upCmd(), tick())
+}
+
+// WithQuiz makes the model open straight into a quiz.
+func (m Model) WithQuiz(cfg QuizConfig) Model {
+	m.quizCfg = &cfg
+	return m.startQuiz(cfg)
+}
+
+// startQuiz resumes an unfinished quiz (after asking) or starts a new one.
+func (m Model) startQuiz(cfg QuizConfig) Model {
+	now := time.Now()
+	m.state = stateQuiz
+	fresh := func() (*quiz.Attempt, error) {
+		qs, err := quiz.Select(quiz.Bank(m.lab.Lessons()), cfg.Options)
+		if err != nil {
+			return nil, err
+		}
+		a := quiz.NewAttempt(qs, cfg.Options, time.Now())
+		return a, cfg.Store.Save(a)
+	}
+	resume, err := cfg.Store.Current()
+	m.quiz = newQuiz(cfg.Store, nil, resume, now)
+	m.quiz.fresh = fresh
+	if resume != nil {
+		return m
+	}
+	if err != nil {
+		m.quiz.message = err.Error()
+	}
+	a, err := fresh()
+	if err != nil {
+		m.quiz.message, m.quiz.attempt, m.quiz.result = "No quiz: "+err.Error(), &quiz.Attempt{}, &quiz.Result{}
+		return m
+	}
+	m.quiz.attempt = a
+	return m
 }
 
 func tick() tea.Cmd {
@@ -119,6 +163,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		m.startup.now = time.Time(msg)
 		m.lesson.now = time.Time(msg)
+		if m.state == stateQuiz {
+			m.quiz, _ = m.quiz.update(msg, m.keys)
+			return m, tick()
+		}
 		cmds := []tea.Cmd{tick()}
 		if m.state == stateLesson && time.Time(msg).Second()%5 == 0 {
 			cmds = append(cmds, m.nodesCmd())
@@ -142,6 +190,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if open != nil {
 			return m, m.openCmd(open)
 		}
+		if m.home.quiz {
+			m.home.quiz = false
+			return m.startQuiz(QuizConfig{Options: quiz.Options{Count: 10, Seed: uint64(time.Now().UnixNano()), Time: 15 * time.Minute}, Store: m.lab.QuizStore()}), nil
+		}
 	case stateLesson:
 		m.lesson, cmd = m.lesson.update(m, msg)
 		if m.lesson.back {
@@ -151,6 +203,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.lesson.quit {
 			return m, m.quit()
+		}
+	case stateQuiz:
+		m.quiz, cmd = m.quiz.update(msg, m.keys)
+		if m.quiz.done {
+			if m.quizCfg != nil {
+				return m, tea.Quit
+			}
+			m.state = stateHome
+			m.home = newHome(m.lab.Lessons(), m.lab.Progress())
 		}
 	}
 	return m, cmd
@@ -199,6 +260,8 @@ func (m Model) View() tea.View {
 		body = m.startup.view(m.width, m.height)
 	case m.state == stateHome:
 		body = m.home.view(m.styles, m.width, m.height)
+	case m.state == stateQuiz:
+		body = m.quiz.view(m.styles, m.width, m.height)
 	default:
 		body = m.lesson.view(m)
 	}
@@ -208,9 +271,13 @@ func (m Model) View() tea.View {
 	return v
 }
 
-// Run shows the TUI until the learner quits.
-func Run(ctx context.Context, lab Lab, styles Styles, opts ...tea.ProgramOption) error {
-	p := tea.NewProgram(New(ctx, lab, styles), append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)...)
+// Run shows the TUI until the learner quits; with a quiz, only that quiz.
+func Run(ctx context.Context, lab Lab, styles Styles, q *QuizConfig, opts ...tea.ProgramOption) error {
+	m := New(ctx, lab, styles)
+	if q != nil {
+		m = m.WithQuiz(*q)
+	}
+	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)...)
 	program = p
 	defer func() { program = nil }()
 	_, err := p.Run()

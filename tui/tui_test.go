@@ -25,15 +25,16 @@ import (
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/progress"
+	"github.com/kubelab/kubelab/lab/quiz"
 	"github.com/kubelab/kubelab/lessons"
 )
-
 
 func TestMain(m *testing.M) { clustertest.Main(m) }
 
 // testLab is a real Lab over the test binary's cluster; its lessons are the
 // built-in ones under ids of their own, so tests do not share namespaces.
 type testLab struct {
+	dir     string
 	t       *testing.T
 	lessons []*lesson.Lesson
 	store   *progress.Store
@@ -55,7 +56,7 @@ func newTestLab(t *testing.T, suffix string) *testLab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testLab{t: t, lessons: mine, store: store}
+	return &testLab{t: t, dir: t.TempDir(), lessons: mine, store: store}
 }
 
 func (l *testLab) Backend() string                         { return "embedded" }
@@ -63,6 +64,7 @@ func (l *testLab) Lessons() []*lesson.Lesson               { return l.lessons }
 func (l *testLab) LessonsFS() fs.FS                        { return lessons.FS() }
 func (l *testLab) Progress() progress.File                 { return l.store.Snapshot() }
 func (l *testLab) Shell(*lesson.Lesson) (*exec.Cmd, error) { return exec.Command("true"), nil }
+func (l *testLab) QuizStore() quiz.Store                   { return quiz.Store{Dir: filepath.Join(l.dir, "quiz")} }
 
 func (l *testLab) Up(ctx context.Context, phase func(string, time.Duration)) error {
 	phase("Looking for the lab cluster", 0)

@@ -89,7 +89,6 @@ func BenchmarkTUIFirstFrame(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 }
 
-
 // BenchmarkVerifyBuiltin: `kubelab verify` of the whole built-in curriculum,
 // fresh embedded cluster included.
 func BenchmarkVerifyBuiltin(b *testing.B) {

@@ -213,4 +213,3 @@ func yesNo(b bool) string {
 	}
 	return "NO"
 }
-

@@ -136,4 +136,3 @@ func writeMarkdown(w io.Writer, rows []reportRow) error {
 	}
 	return nil
 }
-

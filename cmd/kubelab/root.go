@@ -41,7 +41,7 @@ concept by concept, checking your work live as you solve each exercise with kube
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTUI(cmd.Context(), streams)
+			return runTUI(cmd.Context(), streams, nil)
 		},
 	}
 	root.AddCommand(
@@ -56,6 +56,7 @@ concept by concept, checking your work live as you solve each exercise with kube
 		newLintCommand(streams),
 		newVerifyCommand(streams),
 		newReportCommand(streams),
+		newQuizCommand(streams),
 	)
 	root.PersistentFlags().StringVar(&lessonsDir, "lessons", "", "use the lessons in this folder instead of the built-in ones")
 	return root

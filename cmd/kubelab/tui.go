@@ -17,11 +17,12 @@ import (
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/progress"
+	"github.com/kubelab/kubelab/lab/quiz"
 	"github.com/kubelab/kubelab/tui"
 )
 
 // runTUI opens the full-screen lab.
-func runTUI(ctx context.Context, streams Streams) error {
+func runTUI(ctx context.Context, streams Streams, quizCfg *tui.QuizConfig) error {
 	fsys, all, err := loadLessons()
 	if err != nil {
 		return err
@@ -40,7 +41,7 @@ func runTUI(ctx context.Context, streams Streams) error {
 		dark = lipgloss.HasDarkBackground(os.Stdin, os.Stdout)
 	}
 	h := &host{provider: p, fsys: fsys, lessons: all, store: store}
-	return tui.Run(ctx, h, tui.DefaultStyles(dark, noColor))
+	return tui.Run(ctx, h, tui.DefaultStyles(dark, noColor), quizCfg)
 }
 
 // host is the TUI's view of the lab: the cluster provider, lessons, progress.
@@ -56,6 +57,16 @@ func (h *host) Backend() string           { return string(h.provider.Backend()) 
 func (h *host) Lessons() []*lesson.Lesson { return h.lessons }
 func (h *host) LessonsFS() fs.FS          { return h.fsys }
 func (h *host) Progress() progress.File   { return h.store.Snapshot() }
+func (h *host) QuizStore() quiz.Store     { return quizStore() }
+
+// quizStore keeps quizzes in <state dir>/quiz.
+func quizStore() quiz.Store {
+	dir, err := cluster.StateDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return quiz.Store{Dir: filepath.Join(dir, "quiz")}
+}
 
 func (h *host) Up(ctx context.Context, phase func(string, time.Duration)) error {
 	_, err := h.provider.Up(ctx, func(p cluster.Phase) { phase(p.Title, p.Elapsed) })

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubelab/kubelab/lab/quiz"
+	"github.com/kubelab/kubelab/tui"
+)
+
+func newQuizCommand(streams Streams) *cobra.Command {
+	var topics []string
+	var limit time.Duration
+	var count int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "quiz",
+		Short: "Take a timed self-assessment quiz (questions from the lessons)",
+		Long: `Take a quiz in exam mode: a visible timer, jump between questions, flag them for
+review, submit, and see your score by topic with each right answer explained.
+Quitting keeps your answers: the next kubelab quiz offers to resume. A room
+that shares a --seed gets the same questions in the same order.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, all, err := loadLessons()
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("seed") {
+				seed = uint64(time.Now().UnixNano() % 1_000_000)
+			}
+			o := quiz.Options{Topics: topics, Count: count, Seed: seed, Time: limit}
+			if _, err := quiz.Select(quiz.Bank(all), o); err != nil {
+				return err
+			}
+			fmt.Fprintf(streams.Err, "kubelab: quiz seed %d (share it for the same quiz)\n", seed)
+			return runTUI(cmd.Context(), streams, &tui.QuizConfig{Options: o, Store: quizStore()})
+		},
+	}
+	cmd.Flags().StringSliceVar(&topics, "topic", nil, "only questions on this topic (repeatable)")
+	cmd.Flags().DurationVar(&limit, "time", 30*time.Minute, "time limit, e.g. 30m (0: none)")
+	cmd.Flags().IntVar(&count, "count", 0, "at most this many questions (0: all)")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "fix the questions and their order")
+	return cmd
+}
