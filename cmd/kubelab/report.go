@@ -13,6 +13,7 @@ import (
 	"github.com/kubelab/kubelab/lab/atomicfile"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/progress"
+	"github.com/kubelab/kubelab/lab/quiz"
 )
 
 // reportRow is one step of one lesson in the progress report.
@@ -31,6 +32,7 @@ type reportRow struct {
 
 func newReportCommand(streams Streams) *cobra.Command {
 	var format, out string
+	var quizOnly bool
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Export your progress as JSON, CSV or Markdown",
@@ -45,6 +47,10 @@ func newReportCommand(streams Streams) *cobra.Command {
 				return err
 			}
 			rows := reportRows(all, store.Snapshot())
+			quizzes, err := quizStore().Results()
+			if err != nil {
+				fmt.Fprintln(streams.Err, "kubelab: warning: "+err.Error())
+			}
 			w := streams.Out
 			var buf *bytesWriter
 			if out != "" {
@@ -55,11 +61,15 @@ func newReportCommand(streams Streams) *cobra.Command {
 			case "json":
 				enc := json.NewEncoder(w)
 				enc.SetIndent("", "  ")
-				err = enc.Encode(map[string]any{"generated": time.Now().UTC().Format(time.RFC3339), "steps": rows})
+				err = enc.Encode(map[string]any{"generated": time.Now().UTC().Format(time.RFC3339), "steps": rows, "quizzes": quizRows(quizzes)})
 			case "csv":
-				err = writeCSV(w, rows)
+				if quizOnly {
+					err = writeQuizCSV(w, quizRows(quizzes))
+				} else {
+					err = writeCSV(w, rows)
+				}
 			case "md", "markdown":
-				err = writeMarkdown(w, rows)
+				err = writeMarkdown(w, rows, quizRows(quizzes))
 			default:
 				return fmt.Errorf("unknown format %q; use json, csv or md", format)
 			}
@@ -71,6 +81,7 @@ func newReportCommand(streams Streams) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "md", "json, csv or md")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file (atomically) instead of standard output")
+	cmd.Flags().BoolVar(&quizOnly, "quizzes", false, "with --format csv: the quiz results instead of the steps")
 	return cmd
 }
 
@@ -113,7 +124,42 @@ func writeCSV(w io.Writer, rows []reportRow) error {
 	return cw.Error()
 }
 
-func writeMarkdown(w io.Writer, rows []reportRow) error {
+// quizRow is one finished quiz in the report.
+type quizRow struct {
+	Attempt   string             `json:"attempt"`
+	Submitted string             `json:"submitted"`
+	Questions int                `json:"questions"`
+	Score     float64            `json:"scorePercent"`
+	Passed    bool               `json:"passed"`
+	Topics    map[string]float64 `json:"topicPercent"`
+}
+
+func quizRows(saved []quiz.Saved) []quizRow {
+	var out []quizRow
+	for _, s := range saved {
+		r := quizRow{Attempt: s.Attempt.ID, Submitted: s.Attempt.Submitted.UTC().Format(time.RFC3339), Questions: len(s.Attempt.Questions),
+			Score: float64(int(s.Result.Score*1000)) / 10, Passed: s.Result.Passed, Topics: map[string]float64{}}
+		for _, t := range s.Result.Topics {
+			r.Topics[t.Topic] = float64(int(t.Percent*1000)) / 10
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func writeQuizCSV(w io.Writer, rows []quizRow) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"attempt", "submitted", "questions", "score_percent", "passed", "topic", "topic_percent"})
+	for _, r := range rows {
+		for topic, p := range r.Topics {
+			_ = cw.Write([]string{r.Attempt, r.Submitted, strconv.Itoa(r.Questions), strconv.FormatFloat(r.Score, 'f', 1, 64), strconv.FormatBool(r.Passed), topic, strconv.FormatFloat(p, 'f', 1, 64)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeMarkdown(w io.Writer, rows []reportRow, quizzes []quizRow) error {
 	done := 0
 	for _, r := range rows {
 		if r.Finished != "" {
@@ -133,6 +179,16 @@ func writeMarkdown(w io.Writer, rows []reportRow) error {
 			sol = "yes"
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %d | %d | %s | %d | %.1f |\n", r.Lesson, r.Title, mark, r.Attempts, r.HintsShown, sol, r.Resets, r.MinutesSpent)
+	}
+	if len(quizzes) > 0 {
+		fmt.Fprintln(w, "\n## Quizzes\n\n| submitted | questions | score | passed |\n|---|---|---|---|")
+		for _, q := range quizzes {
+			passed := "no"
+			if q.Passed {
+				passed = "yes"
+			}
+			fmt.Fprintf(w, "| %s | %d | %.1f%% | %s |\n", q.Submitted, q.Questions, q.Score, passed)
+		}
 	}
 	return nil
 }

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/quiz"
 )
 
 const sampleProgress = `{"version":1,"lessons":{"pods":{"started":"2026-11-27T07:00:00Z","current":"run","steps":{"run":{"started":"2026-11-27T07:00:00Z","finished":"2026-11-27T07:03:00Z","attempts":2,"hintsShown":1,"solutionRevealed":true,"resets":1,"timeSpent":180000000000}}}},"last":"pods"}`
@@ -62,5 +65,30 @@ func TestCorruptProgressIsBackedUpWithAClearMessage(t *testing.T) {
 	backups, _ := filepath.Glob(filepath.Join(state, "progress.json.corrupt-*"))
 	if len(backups) != 1 {
 		t.Fatalf("backups = %v", backups)
+	}
+}
+
+func TestReportIncludesQuizResultsAndKeepsDamagedOnesAside(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	store := quiz.Store{Dir: filepath.Join(c.home, "state", "quiz")}
+	qs := []quiz.Question{{ID: "pods/a", Lesson: "pods", Topic: "pods", Text: "?", Choices: []string{"x", "y"}, Answers: []int{1}}}
+	a := quiz.NewAttempt(qs, quiz.Options{}, time.Now())
+	if err := a.Answer("pods/a", []int{1}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Finish(a, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(store.Dir, "results", "zz.json"), []byte("{oops"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	md := c.ok("report")
+	if !strings.Contains(md, "## Quizzes") || !strings.Contains(md, "| 1 | 100.0% | yes |") || !strings.Contains(md, "damaged and kept aside") {
+		t.Fatalf("markdown:\n%s", md)
+	}
+	rows, err := csv.NewReader(strings.NewReader(c.ok("report", "--format", "csv", "--quizzes"))).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][5] != "pods" || rows[1][6] != "100.0" {
+		t.Fatalf("quiz csv = %v, %v", rows, err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/kubelab/kubelab/lab/atomicfile"
@@ -55,10 +57,7 @@ func (s Store) Abandon() error {
 func (s Store) Finish(a *Attempt, now time.Time) (Result, error) {
 	a.Submitted = now
 	r := Score(a)
-	doc := struct {
-		Attempt *Attempt `json:"attempt"`
-		Result  Result   `json:"result"`
-	}{a, r}
+	doc := Saved{Attempt: a, Result: r}
 	if err := s.write(s.result(a.ID), doc); err != nil {
 		return r, err
 	}
@@ -74,4 +73,37 @@ func (s Store) write(path string, v any) error {
 		return err
 	}
 	return atomicfile.Write(path, data, 0o600)
+}
+
+// Saved is one finished attempt and its result, as Finish wrote it.
+type Saved struct {
+	Attempt *Attempt `json:"attempt"`
+	Result  Result   `json:"result"`
+}
+
+// Results reads every saved result, oldest first. Damaged files are moved
+// aside and named in the returned error; the others are still returned.
+func (s Store) Results() ([]Saved, error) {
+	files, _ := filepath.Glob(filepath.Join(s.Dir, "results", "*.json"))
+	sort.Strings(files)
+	var out []Saved
+	var damaged []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		var sv Saved
+		if err == nil {
+			err = json.Unmarshal(data, &sv)
+		}
+		if err != nil || sv.Attempt == nil {
+			backup := f + ".corrupt"
+			_ = os.Rename(f, backup)
+			damaged = append(damaged, backup)
+			continue
+		}
+		out = append(out, sv)
+	}
+	if len(damaged) > 0 {
+		return out, fmt.Errorf("%d quiz result file(s) were damaged and kept aside: %s", len(damaged), strings.Join(damaged, ", "))
+	}
+	return out, nil
 }
