@@ -58,14 +58,18 @@ func New(ctx context.Context, lab Lab, styles Styles) Model {
 // Init starts the cluster and the clock (a quiz needs no cluster).
 func (m Model) Init() tea.Cmd {
 	if m.state == stateQuiz {
-		return tick()
+		return tea.Batch(tick(), m.quizCmd())
 	}
 	return tea.Batch(m.startup.spinner.Tick, m.upCmd(), tick())
 }
 
-// WithQuiz makes the model open straight into a quiz.
+// WithQuiz makes the model open straight into a quiz; one with hands-on
+// tasks first brings the cluster up.
 func (m Model) WithQuiz(cfg QuizConfig) Model {
 	m.quizCfg = &cfg
+	if m.needsCluster(cfg.Options) {
+		return m
+	}
 	return m.startQuiz(cfg)
 }
 
@@ -82,7 +86,7 @@ func (m Model) startQuiz(cfg QuizConfig) Model {
 		return a, cfg.Store.Save(a)
 	}
 	resume, err := cfg.Store.Current()
-	m.quiz = newQuiz(cfg.Store, nil, resume, now)
+	m.quiz = newQuiz(m.lab, cfg.Store, nil, resume, now)
 	m.quiz.fresh = fresh
 	if resume != nil {
 		return m
@@ -97,6 +101,20 @@ func (m Model) startQuiz(cfg QuizConfig) Model {
 	}
 	m.quiz.attempt = a
 	return m
+}
+
+// quizCmd starts the first question's hands-on task, if it is one.
+func (m Model) quizCmd() tea.Cmd { return m.quiz.ensureTask(m.ctx) }
+
+// needsCluster reports whether a quiz with these options has hands-on tasks.
+func (m Model) needsCluster(o quiz.Options) bool {
+	qs, _ := quiz.Select(quiz.Bank(m.lab.Lessons()), o)
+	for _, q := range qs {
+		if q.IsTask() {
+			return true
+		}
+	}
+	return false
 }
 
 func tick() tea.Cmd {
@@ -145,6 +163,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.startup.err = msg.err
 			return m, nil
 		}
+		if m.quizCfg != nil {
+			m = m.startQuiz(*m.quizCfg)
+			return m, m.quizCmd()
+		}
 		m.state = stateHome
 		m.home = newHome(m.lab.Lessons(), m.lab.Progress())
 		return m, nil
@@ -164,7 +186,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.startup.now = time.Time(msg)
 		m.lesson.now = time.Time(msg)
 		if m.state == stateQuiz {
-			m.quiz, _ = m.quiz.update(msg, m.keys)
+			m.quiz, _ = m.quiz.update(m, msg)
 			return m, tick()
 		}
 		cmds := []tea.Cmd{tick()}
@@ -192,7 +214,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.home.quiz {
 			m.home.quiz = false
-			return m.startQuiz(QuizConfig{Options: quiz.Options{Count: 10, Seed: uint64(time.Now().UnixNano()), Time: 15 * time.Minute}, Store: m.lab.QuizStore()}), nil
+			m = m.startQuiz(QuizConfig{Options: quiz.Options{Count: 10, Seed: uint64(time.Now().UnixNano()), Time: 15 * time.Minute}, Store: m.lab.QuizStore()})
+			return m, m.quizCmd()
 		}
 	case stateLesson:
 		m.lesson, cmd = m.lesson.update(m, msg)
@@ -205,8 +228,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.quit()
 		}
 	case stateQuiz:
-		m.quiz, cmd = m.quiz.update(msg, m.keys)
+		m.quiz, cmd = m.quiz.update(m, msg)
 		if m.quiz.done {
+			m.quiz.closeTasks()
 			if m.quizCfg != nil {
 				return m, tea.Quit
 			}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kubelab/kubelab/lab/check"
+	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/quiz"
 )
 
@@ -21,6 +25,10 @@ type QuizConfig struct {
 // quizModel is exam mode: one question at a time, a visible timer, jump
 // between questions, flag for review, submit; then the results.
 type quizModel struct {
+	lab     Lab
+	tasks   map[string]*lesson.Lesson  // hands-on question id -> its one-step lesson
+	running map[string]*engine.Session // started task sessions, by question id
+	goals   map[string][]check.Result  // their latest results
 	store   quiz.Store
 	attempt *quiz.Attempt
 	cursor  int // question
@@ -35,11 +43,86 @@ type quizModel struct {
 	now     time.Time
 }
 
-func newQuiz(store quiz.Store, a *quiz.Attempt, resume *quiz.Attempt, now time.Time) quizModel {
-	return quizModel{store: store, attempt: a, resume: resume, now: now}
+func newQuiz(lab Lab, store quiz.Store, a *quiz.Attempt, resume *quiz.Attempt, now time.Time) quizModel {
+	m := quizModel{lab: lab, store: store, attempt: a, resume: resume, now: now,
+		tasks: map[string]*lesson.Lesson{}, running: map[string]*engine.Session{}, goals: map[string][]check.Result{}}
+	for _, l := range lab.Lessons() {
+		for _, t := range l.Tasks {
+			m.tasks[l.ID+"/task/"+t.ID] = l.AsLesson(t)
+		}
+	}
+	return m
 }
 
-func (m quizModel) update(msg tea.Msg, keys KeyMap) (quizModel, tea.Cmd) {
+// taskMsg: a hands-on task's session started (or failed to).
+type taskMsg struct {
+	id      string
+	session *engine.Session
+	err     error
+}
+
+// taskEventMsg: an event of a hands-on task's session.
+type taskEventMsg struct {
+	id    string
+	event engine.Event
+}
+
+// ensureTask starts the session of the current question if it is a task.
+func (m quizModel) ensureTask(ctx context.Context) tea.Cmd {
+	if m.attempt == nil || m.result != nil || len(m.attempt.Questions) == 0 {
+		return nil
+	}
+	q := m.attempt.Questions[m.cursor]
+	l, ok := m.tasks[q.ID]
+	if _, started := m.running[q.ID]; !q.IsTask() || !ok || started {
+		return nil
+	}
+	m.running[q.ID] = nil // starting
+	lab := m.lab
+	return func() tea.Msg {
+		s, err := lab.Open(l)
+		if err == nil {
+			err = s.Start(ctx, 0)
+		}
+		return taskMsg{id: q.ID, session: s, err: err}
+	}
+}
+
+func listenTask(id string, s *engine.Session) tea.Cmd {
+	return func() tea.Msg { return taskEventMsg{id: id, event: <-s.Events()} }
+}
+
+// closeTasks stops the task sessions and removes their namespaces.
+func (m quizModel) closeTasks() {
+	for _, s := range m.running {
+		if s != nil {
+			go func() { _ = s.Cleanup(context.Background()) }()
+		}
+	}
+}
+
+func (m quizModel) update(root Model, msg tea.Msg) (quizModel, tea.Cmd) {
+	keys := root.keys
+	switch msg := msg.(type) {
+	case taskMsg:
+		if msg.err != nil {
+			m.message = "The task could not be set up: " + msg.err.Error()
+			delete(m.running, msg.id)
+			return m, nil
+		}
+		m.running[msg.id] = msg.session
+		return m, listenTask(msg.id, msg.session)
+	case taskEventMsg:
+		if msg.event.Kind == engine.Results {
+			m.goals[msg.id] = msg.event.Results
+		}
+		if s := m.running[msg.id]; s != nil && m.result == nil {
+			return m, listenTask(msg.id, s)
+		}
+		return m, nil
+	case shellDoneMsg:
+		return m, nil
+	}
 	if t, ok := msg.(tickMsg); ok {
 		m.now = time.Time(t)
 		if m.attempt != nil && m.result == nil && m.attempt.Expired(m.now) {
@@ -55,6 +138,7 @@ func (m quizModel) update(msg tea.Msg, keys KeyMap) (quizModel, tea.Cmd) {
 		switch k.String() {
 		case "r":
 			m.attempt, m.resume = m.resume, nil
+			return m, m.ensureTask(root.ctx)
 		case "a":
 			_ = m.store.Abandon()
 			m.resume = nil
@@ -64,6 +148,7 @@ func (m quizModel) update(msg tea.Msg, keys KeyMap) (quizModel, tea.Cmd) {
 				return m, nil
 			}
 			m.attempt = a
+			return m, m.ensureTask(root.ctx)
 		case "q", "esc":
 			m.done = true
 		}
@@ -89,13 +174,24 @@ func (m quizModel) update(msg tea.Msg, keys KeyMap) (quizModel, tea.Cmd) {
 		m.done = true
 	case s == "right" || s == "l" || s == "n" || s == "tab":
 		m.cursor, m.choice = min(m.cursor+1, len(m.attempt.Questions)-1), 0
+		return m, m.ensureTask(root.ctx)
 	case s == "left" || s == "h" || s == "p" || s == "shift+tab":
 		m.cursor, m.choice = max(m.cursor-1, 0), 0
+		return m, m.ensureTask(root.ctx)
+	case q.IsTask() && key.Matches(k, keys.Shell):
+		if l := m.tasks[q.ID]; l != nil {
+			cmd, err := root.lab.Shell(l)
+			if err != nil {
+				m.message = err.Error()
+				return m, nil
+			}
+			return m, tea.ExecProcess(cmd, func(err error) tea.Msg { return shellDoneMsg{err: err} })
+		}
 	case key.Matches(k, keys.Up):
 		m.choice = max(0, m.choice-1)
 	case key.Matches(k, keys.Down):
 		m.choice = min(len(q.Choices)-1, m.choice+1)
-	case s == "space" || s == "enter" || (len(s) == 1 && s[0] >= '1' && s[0] <= '9'):
+	case !q.IsTask() && (s == "space" || s == "enter" || (len(s) == 1 && s[0] >= '1' && s[0] <= '9')):
 		pick := m.choice
 		if len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
 			pick = int(s[0] - '1')
@@ -127,6 +223,16 @@ func toggle(chosen []int, i int, multiple bool) []int {
 }
 
 func (m quizModel) submit() quizModel {
+	// A hands-on task is judged by the cluster at submission.
+	for _, q := range m.attempt.Questions {
+		if q.IsTask() {
+			m.attempt.Answers[q.ID] = []int{0}
+			if check.AllPass(m.goals[q.ID]) {
+				m.attempt.Answers[q.ID] = []int{1}
+			}
+		}
+	}
+	m.closeTasks()
 	r, err := m.store.Finish(m.attempt, m.now)
 	if err != nil {
 		m.message = "your results could not be saved: " + err.Error()
@@ -183,6 +289,34 @@ func (m quizModel) questionView(s Styles, width int) string {
 	kind := "choose one"
 	if q.Multiple() {
 		kind = "choose all that apply"
+	}
+	if q.IsTask() {
+		b.WriteString(s.Concept.Render(strings.ToUpper(q.Topic)) + s.Muted.Render("  (hands-on: do it with kubectl; judged when you submit)") + "\n")
+		b.WriteString(wrap(q.Text, width-6, "") + "\n\n")
+		if l := m.tasks[q.ID]; l != nil {
+			b.WriteString(s.Muted.Render("namespace "+l.Namespace()+" · x opens a shell there") + "\n\n")
+		}
+		rs, started := m.goals[q.ID]
+		switch {
+		case !started:
+			b.WriteString(s.Muted.Render("setting the task up…") + "\n")
+		default:
+			for _, r := range rs {
+				if r.Pass {
+					b.WriteString(s.Pass.Render("✓ ") + wrap(r.Title, width-8, "  ") + "\n")
+				} else {
+					b.WriteString(s.Fail.Render("✗ ") + wrap(r.Title, width-8, "  ") + "\n  " + s.Muted.Render("now: ") + wrap(r.Actual, width-13, "       ") + "\n")
+				}
+			}
+		}
+		if m.message != "" {
+			b.WriteString("\n" + s.Error.Render(m.message) + "\n")
+		}
+		if m.confirm {
+			b.WriteString("\n" + s.Dialog.Render(fmt.Sprintf("Submit now? %d question(s) unanswered. (y/n)", len(a.Questions)-len(a.Answers))) + "\n")
+		}
+		b.WriteString("\n" + s.Muted.Render("←/→ question · x shell · f flag · S submit · q save and leave"))
+		return b.String()
 	}
 	b.WriteString(s.Concept.Render(strings.ToUpper(q.Topic)) + s.Muted.Render("  ("+kind+")") + "\n")
 	b.WriteString(wrap(q.Text, width-6, "") + "\n\n")

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kubelab/kubelab/lab/check"
+	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 	"github.com/kubelab/kubelab/lab/quiz"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 func quizModelFor(t *testing.T, lab *testLab, o quiz.Options) Model {
@@ -22,7 +27,7 @@ func quizModelFor(t *testing.T, lab *testLab, o quiz.Options) Model {
 func TestQuizAnswerFlagSubmitAndResults(t *testing.T) {
 	t.Parallel()
 	lab := newTestLab(t, "quiz")
-	m := quizModelFor(t, lab, quiz.Options{Seed: 3})
+	m := quizModelFor(t, lab, quiz.Options{Seed: 3, NoTasks: true})
 	if m.state != stateQuiz || m.quiz.attempt == nil || len(m.quiz.attempt.Questions) < 3 {
 		t.Fatalf("quiz did not start: %+v", m.quiz)
 	}
@@ -58,14 +63,14 @@ func TestQuizAnswerFlagSubmitAndResults(t *testing.T) {
 func TestQuizLeftMidwayResumesOrIsAbandoned(t *testing.T) {
 	t.Parallel()
 	lab := newTestLab(t, "resume")
-	m := quizModelFor(t, lab, quiz.Options{Seed: 5})
+	m := quizModelFor(t, lab, quiz.Options{Seed: 5, NoTasks: true})
 	first := m.quiz.attempt.Questions[0]
 	m, _ = press(m, "2")
 	m, _ = press(m, "q") // leave: answers are kept
 	if !m.quiz.done {
 		t.Fatal("q does not leave")
 	}
-	m = quizModelFor(t, lab, quiz.Options{Seed: 5})
+	m = quizModelFor(t, lab, quiz.Options{Seed: 5, NoTasks: true})
 	if m.quiz.resume == nil || !strings.Contains(ansi.Strip(m.View().Content), "unfinished (1 of") {
 		t.Fatalf("no offer to resume: %s", ansi.Strip(m.View().Content))
 	}
@@ -74,7 +79,7 @@ func TestQuizLeftMidwayResumesOrIsAbandoned(t *testing.T) {
 		t.Fatalf("resumed answers = %v", got)
 	}
 	m, _ = press(m, "q")
-	m = quizModelFor(t, lab, quiz.Options{Seed: 5})
+	m = quizModelFor(t, lab, quiz.Options{Seed: 5, NoTasks: true})
 	m, _ = press(m, "a")
 	if m.quiz.resume != nil || m.quiz.attempt == nil || len(m.quiz.attempt.Answers) != 0 {
 		t.Fatalf("abandon did not start afresh: %+v", m.quiz.attempt)
@@ -84,7 +89,7 @@ func TestQuizLeftMidwayResumesOrIsAbandoned(t *testing.T) {
 func TestQuizTimeRunsOutAndSubmits(t *testing.T) {
 	t.Parallel()
 	lab := newTestLab(t, "timer")
-	m := quizModelFor(t, lab, quiz.Options{Seed: 9, Time: time.Minute})
+	m := quizModelFor(t, lab, quiz.Options{Seed: 9, Time: time.Minute, NoTasks: true})
 	if !strings.Contains(ansi.Strip(m.View().Content), "left") {
 		t.Fatal("no visible timer")
 	}
@@ -101,5 +106,58 @@ func TestQuizWithNoQuestionsForATopicSaysSo(t *testing.T) {
 	m := quizModelFor(t, lab, quiz.Options{Topics: []string{"astrology"}})
 	if !strings.Contains(ansi.Strip(m.View().Content), "No quiz: no questions match topic(s) astrology") {
 		t.Fatalf("view:\n%s", ansi.Strip(m.View().Content))
+	}
+}
+
+// A hands-on task is judged by the live cluster when the quiz is submitted.
+func TestQuizHandsOnTaskIsJudgedByTheCluster(t *testing.T) {
+	t.Parallel()
+	lab := newTestLab(t, "task")
+	m := New(context.Background(), lab, DefaultStyles(true, true)).WithQuiz(QuizConfig{Options: quiz.Options{Topics: []string{"replicaset"}, Seed: 1}, Store: lab.QuizStore()})
+	if m.state != stateStartup {
+		t.Fatalf("a quiz with tasks must bring the cluster up first; state = %v", m.state)
+	}
+	m = run(t, m, m.upCmd())
+	if m.state != stateQuiz {
+		t.Fatalf("state after up = %v", m.state)
+	}
+	var task quiz.Question
+	for i, q := range m.quiz.attempt.Questions {
+		if q.IsTask() {
+			task = q
+			for m.quiz.cursor < i {
+				var cmd tea.Cmd
+				m, cmd = press(m, "n")
+				m = run(t, m, cmd) // starts the task's session
+			}
+		}
+	}
+	if !task.IsTask() {
+		t.Fatal("no hands-on task selected")
+	}
+	if m.quiz.cursor == 0 { // the task came first: start it as Init would
+		m = run(t, m, m.quizCmd())
+	}
+	s := m.quiz.running[task.ID]
+	if s == nil {
+		t.Fatalf("the task did not start: %q", m.quiz.message)
+	}
+	// Do the task as the learner would: four replicas.
+	env := clustertest.Cluster(t)
+	patch := []byte(`{"spec":{"replicas":4}}`)
+	if _, err := env.Client.AppsV1().ReplicaSets(s.Namespace()).Patch(context.Background(), "web", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); !check.AllPass(m.quiz.goals[task.ID]); {
+		if time.Now().After(deadline) {
+			t.Fatalf("task goals never passed: %+v", m.quiz.goals[task.ID])
+		}
+		next, _ := m.Update(taskEventMsg{id: task.ID, event: <-s.Events()})
+		m = next.(Model)
+	}
+	m, _ = press(m, "S")
+	m, _ = press(m, "y")
+	if got := m.quiz.attempt.Answers[task.ID]; len(got) != 1 || got[0] != 1 || slices.Contains(m.quiz.result.Wrong, task.ID) {
+		t.Fatalf("the solved task was not counted right: answer %v, wrong %v", got, m.quiz.result.Wrong)
 	}
 }

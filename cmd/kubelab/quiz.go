@@ -15,11 +15,14 @@ func newQuizCommand(streams Streams) *cobra.Command {
 	var limit time.Duration
 	var count int
 	var seed uint64
+	var noTasks bool
 	cmd := &cobra.Command{
 		Use:   "quiz",
 		Short: "Take a timed self-assessment quiz (questions from the lessons)",
 		Long: `Take a quiz in exam mode: a visible timer, jump between questions, flag them for
 review, submit, and see your score by topic with each right answer explained.
+Hands-on tasks are judged by the cluster's state when you submit (x opens a
+shell in the task's namespace); they bring the lab cluster up first.
 Quitting keeps your answers: the next kubelab quiz offers to resume. A room
 that shares a --seed gets the same questions in the same order.`,
 		Args: cobra.NoArgs,
@@ -31,7 +34,7 @@ that shares a --seed gets the same questions in the same order.`,
 			if !cmd.Flags().Changed("seed") {
 				seed = uint64(time.Now().UnixNano() % 1_000_000)
 			}
-			o := quiz.Options{Topics: topics, Count: count, Seed: seed, Time: limit}
+			o := quiz.Options{Topics: topics, Count: count, Seed: seed, Time: limit, NoTasks: noTasks}
 			if _, err := quiz.Select(quiz.Bank(all), o); err != nil {
 				return err
 			}
@@ -43,5 +46,6 @@ that shares a --seed gets the same questions in the same order.`,
 	cmd.Flags().DurationVar(&limit, "time", 30*time.Minute, "time limit, e.g. 30m (0: none)")
 	cmd.Flags().IntVar(&count, "count", 0, "at most this many questions (0: all)")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "fix the questions and their order")
+	cmd.Flags().BoolVar(&noTasks, "no-tasks", false, "concept questions only: no hands-on tasks, no cluster needed")
 	return cmd
 }

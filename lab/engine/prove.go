@@ -51,6 +51,18 @@ func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepPr
 			return fmt.Errorf("lesson %s step %s: %w", l.ID, step.ID, p.Err)
 		}
 	}
+	// Hands-on quiz tasks are proven the same way, each in its own namespace.
+	for _, t := range l.Tasks {
+		err := Prove(ctx, cfg, l.AsLesson(t), func(p StepProof) {
+			if report != nil {
+				p.Step = "task:" + p.Step
+				report(p)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("lesson %s task %s: %w", l.ID, t.ID, err)
+		}
+	}
 	return nil
 }
 

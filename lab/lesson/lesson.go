@@ -25,6 +25,8 @@ type Lesson struct {
 	// containers say so with needs_containers.
 	Backends []string `yaml:"backends"`
 	Steps    []Step   `yaml:"steps"`
+	// Tasks are hands-on quiz tasks: the answer is the cluster's state.
+	Tasks []Task `yaml:"tasks"`
 
 	// Dir is the lesson's folder inside the FS it was loaded from.
 	Dir string `yaml:"-"`
@@ -49,6 +51,28 @@ type Step struct {
 	// NeedsContainers marks a step that only means something with real
 	// containers (kind); on the embedded cluster it is explained, not run.
 	NeedsContainers bool `yaml:"needs_containers"`
+}
+
+// Task is a hands-on quiz task: set up, then judged by its goals, like a
+// step without hints. Its solution proves it (kubelab verify).
+type Task struct {
+	ID       string   `yaml:"id"`
+	Topic    string   `yaml:"topic"`
+	Text     string   `yaml:"text"`
+	Setup    []string `yaml:"setup"`
+	Goals    []Goal   `yaml:"goals"`
+	Solution Solution `yaml:"solution"`
+}
+
+// AsLesson turns task t of lesson l into a one-step lesson of its own (its
+// own namespace), so the engine can run and prove it like any step.
+func (l *Lesson) AsLesson(t Task) *Lesson {
+	return &Lesson{
+		FormatVersion: FormatVersion, ID: "quiz-" + t.ID, Title: l.Title + " (task)", Summary: t.Text,
+		Concepts: []string{t.Topic}, Minutes: 5, Backends: l.Backends, Dir: l.Dir,
+		Steps: []Step{{ID: t.ID, Title: t.Text, Text: t.Text, Setup: t.Setup, Goals: t.Goals, Solution: t.Solution,
+			Hints: []Hint{{Text: "This is a quiz task: no hints."}}}},
+	}
 }
 
 // Fault is a fault from the catalogue, injected into the lesson's namespace.

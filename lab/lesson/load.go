@@ -233,6 +233,32 @@ func (c *checker) lesson(l *Lesson) {
 	if len(l.Steps) == 0 {
 		c.add("steps", "the lesson has no steps")
 	}
+	tasks := map[string]bool{}
+	for i, t := range l.Tasks {
+		at := fmt.Sprintf("tasks[%d]", i)
+		if c.id(at+".id", t.ID, "task id") && tasks[t.ID] {
+			c.add(at+".id", "task id %q is used twice", t.ID)
+		}
+		tasks[t.ID] = true
+		if strings.TrimSpace(t.Text) == "" {
+			c.add(at, "task %q needs text: what the learner must do", t.ID)
+		}
+		if len(t.Goals) == 0 {
+			c.add(at, "task %q has no goals", t.ID)
+		}
+		if t.Solution.Empty() {
+			c.add(at, "task %q has no solution (kubelab verify proves tasks with it)", t.ID)
+		}
+		for j, m := range t.Setup {
+			c.checkFile(fmt.Sprintf("%s.setup[%d]", at, j), m)
+		}
+		for j, m := range t.Solution.Manifests {
+			c.checkFile(fmt.Sprintf("%s.solution.manifests[%d]", at, j), m)
+		}
+		for j, g := range t.Goals {
+			c.goal(fmt.Sprintf("%s.goals[%d]", at, j), g)
+		}
+	}
 	seen := map[string]bool{}
 	for i := range l.Steps {
 		at := fmt.Sprintf("steps[%d]", i)

@@ -28,7 +28,13 @@ type Question struct {
 	Choices     []string `json:"choices"`
 	Answers     []int    `json:"answers"`
 	Explanation string   `json:"explanation"`
+	// Task, when set, makes this a hands-on task (a task id of Lesson): it is
+	// right when its goals pass at submission, recorded as the answer [1].
+	Task string `json:"task,omitempty"`
 }
+
+// IsTask reports whether q is a hands-on task.
+func (q Question) IsTask() bool { return q.Task != "" }
 
 // Multiple reports whether more than one choice is right.
 func (q Question) Multiple() bool { return len(q.Answers) > 1 }
@@ -39,6 +45,8 @@ type Options struct {
 	Count  int           // at most this many questions (all when 0)
 	Seed   uint64        // fixes the selection and order
 	Time   time.Duration // the time limit (0: none)
+	// NoTasks leaves out hands-on tasks (a quiz that needs no cluster).
+	NoTasks bool
 }
 
 // ErrNoQuestions means the options select nothing.
@@ -60,6 +68,14 @@ func Bank(lessons []*lesson.Lesson) []Question {
 					Choices: slices.Clone(q.Choices), Answers: slices.Clone(q.Answers), Explanation: q.Explanation,
 				})
 			}
+		}
+		for _, t := range l.Tasks {
+			topic := t.Topic
+			if topic == "" && len(l.Concepts) > 0 {
+				topic = l.Concepts[0]
+			}
+			out = append(out, Question{ID: l.ID + "/task/" + t.ID, Lesson: l.ID, Topic: topic, Text: t.Text, Task: t.ID,
+				Answers: []int{1}, Explanation: "Solved by: " + strings.Join(append(slices.Clone(t.Solution.Commands), t.Solution.Manifests...), "; ")})
 		}
 	}
 	return out
@@ -84,7 +100,7 @@ func Topics(bank []Question) []string {
 func Select(bank []Question, o Options) ([]Question, error) {
 	var picked []Question
 	for _, q := range bank {
-		if len(o.Topics) == 0 || slices.Contains(o.Topics, q.Topic) {
+		if (len(o.Topics) == 0 || slices.Contains(o.Topics, q.Topic)) && !(o.NoTasks && q.IsTask()) {
 			picked = append(picked, q)
 		}
 	}
@@ -101,7 +117,9 @@ func Select(bank []Question, o Options) ([]Question, error) {
 		picked = picked[:o.Count]
 	}
 	for i := range picked {
-		picked[i] = shuffleChoices(picked[i], r)
+		if !picked[i].IsTask() { // a task has no options to shuffle
+			picked[i] = shuffleChoices(picked[i], r)
+		}
 	}
 	return picked, nil
 }
