@@ -366,21 +366,24 @@ func (m quizModel) resultsView(s Styles, width int) string {
 		}
 		b.WriteString(line + "\n")
 	}
-	if len(r.Wrong) > 0 {
-		b.WriteString("\n" + s.Subtitle.Render("To review") + "\n")
-		for _, q := range m.attempt.Questions {
-			if !slices.Contains(r.Wrong, q.ID) {
-				continue
-			}
-			var right []string
-			for _, i := range q.Answers {
-				right = append(right, q.Choices[i])
-			}
-			b.WriteString(s.Fail.Render("✗ ") + wrap(q.Text, width-8, "  ") + "\n")
-			b.WriteString("  " + s.Pass.Render("right: ") + wrap(strings.Join(right, "; "), width-14, "         ") + "\n")
-			if q.Explanation != "" {
-				b.WriteString("  " + s.Muted.Render(wrap(q.Explanation, width-8, "  ")) + "\n")
-			}
+	b.WriteString("\n" + s.Subtitle.Render("Every question") + "\n")
+	for _, q := range m.attempt.Questions {
+		if !slices.Contains(r.Wrong, q.ID) {
+			b.WriteString(s.Pass.Render("✓ ") + wrap(q.Text, width-8, "  ") + "\n")
+			continue
+		}
+		b.WriteString(s.Fail.Render("✗ ") + wrap(q.Text, width-8, "  ") + "\n")
+		if q.IsTask() {
+			b.WriteString("  " + s.Muted.Render(wrap(q.Explanation, width-8, "  ")) + "\n")
+			continue
+		}
+		var right []string
+		for _, i := range q.Answers {
+			right = append(right, q.Choices[i])
+		}
+		b.WriteString("  " + s.Pass.Render("right: ") + wrap(strings.Join(right, "; "), width-14, "         ") + "\n")
+		if q.Explanation != "" {
+			b.WriteString("  " + s.Muted.Render(wrap(q.Explanation, width-8, "  ")) + "\n")
 		}
 	}
 	if m.message != "" {

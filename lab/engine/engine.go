@@ -144,6 +144,7 @@ func (s *Session) Start(ctx context.Context, i int) error {
 	done := s.done
 	s.mu.Unlock()
 	s.record(func(_ *progress.Lesson, st *progress.Step) {})
+	s.logEvent("step-started", "")
 
 	go c.Run(runCtx)
 	triggers := s.scheduleFaults(runCtx, step)
@@ -189,6 +190,7 @@ func (s *Session) watch(ctx context.Context, i int, c *check.Checker, triggers m
 			for _, r := range rs {
 				if r.Pass && !prev[r.ID] {
 					attempts++
+					s.logEvent("goal-passed", r.ID)
 					for _, fire := range triggers[r.ID] {
 						fire()
 					}
@@ -215,6 +217,7 @@ func (s *Session) watch(ctx context.Context, i int, c *check.Checker, triggers m
 				})
 			}
 			if newlyPassed {
+				s.logEvent("step-finished", "")
 				s.emit(Event{Kind: StepPassed, Step: i, Results: rs, Message: "Every goal of this step passes."})
 			}
 		}
@@ -299,6 +302,7 @@ func (s *Session) Reset(ctx context.Context) error {
 		return err
 	}
 	s.record(func(_ *progress.Lesson, st *progress.Step) { st.Resets++ })
+	s.logEvent("reset", "")
 	return s.Start(ctx, i)
 }
 
@@ -369,6 +373,7 @@ func (s *Session) NextHint() (h lesson.Hint, n int, ok bool) {
 			st.HintsShown = n
 		}
 	})
+	s.logEvent("hint", fmt.Sprint(n))
 	return h, n, true
 }
 
@@ -396,7 +401,17 @@ func (s *Session) RevealSolution() lesson.Solution {
 		return lesson.Solution{}
 	}
 	s.record(func(_ *progress.Lesson, st *progress.Step) { st.SolutionRevealed = true })
+	s.logEvent("solution", "")
 	return step.Solution
+}
+
+// logEvent appends a progress event for the current step.
+func (s *Session) logEvent(kind, detail string) {
+	i, step := s.Step()
+	if s.cfg.Progress == nil || i < 0 {
+		return
+	}
+	_ = s.cfg.Progress.Log(progress.Event{Lesson: s.Lesson.ID, Step: step.ID, Kind: kind, Detail: detail})
 }
 
 func (s *Session) record(f func(l *progress.Lesson, st *progress.Step)) {

@@ -2,6 +2,8 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,6 +94,21 @@ func TestResetRecreatesTheNamespaceAndProgressIsRecorded(t *testing.T) {
 	s.Close()
 	if st := store.Snapshot().Lessons[l.ID].Steps["run"]; st.TimeSpent <= 0 {
 		t.Fatalf("time spent not recorded: %+v", st)
+	}
+	events, err := os.ReadFile(store.EventsPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, line := range strings.Split(strings.TrimSpace(string(events)), "\n") {
+		var e progress.Event
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("events.jsonl line %q: %v", line, err)
+		}
+		kinds = append(kinds, e.Kind)
+	}
+	if got := strings.Join(kinds, ","); got != "step-started,hint,hint,solution,goal-passed,goal-passed,step-finished,reset,step-started" {
+		t.Errorf("events = %s", got)
 	}
 }
 

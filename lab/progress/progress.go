@@ -135,3 +135,39 @@ func (s *Store) save() error {
 	}
 	return atomicfile.Write(s.path, data, 0o600)
 }
+
+// Event is one thing a learner did, as a line of events.jsonl beside the
+// progress file: the form a classroom view could collect from every learner.
+type Event struct {
+	At     time.Time `json:"at"`
+	Lesson string    `json:"lesson"`
+	Step   string    `json:"step"`
+	// Kind: step-started, goal-passed, step-finished, hint, solution, reset.
+	Kind   string `json:"kind"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// EventsPath is where Log appends events.
+func (s *Store) EventsPath() string {
+	return filepath.Join(filepath.Dir(s.path), "events.jsonl")
+}
+
+// Log appends one event (one JSON object per line, never rewritten).
+func (s *Store) Log(e Event) error {
+	if e.At.IsZero() {
+		e.At = time.Now().UTC()
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := os.OpenFile(s.EventsPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.Write(append(line, '\n'))
+	return err
+}
