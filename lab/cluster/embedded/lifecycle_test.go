@@ -66,7 +66,7 @@ func pid(t *testing.T, p *embedded.Provider) int {
 	return n
 }
 
-func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+func alive(pid int) bool { return embedded.Running(pid) }
 
 func TestUpTwiceThenDownLeavesNothing(t *testing.T) {
 	t.Parallel()

@@ -340,7 +340,8 @@ func (p *Provider) Down(ctx context.Context) error {
 		}
 		_ = syscall.Kill(pid, syscall.SIGTERM)
 		deadline := time.Now().Add(10 * time.Second)
-		for Held(p.layout.LockFile()) {
+		// The lock goes first, then the process: wait for both.
+		for Held(p.layout.LockFile()) || Running(pid) {
 			if time.Now().After(deadline) {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 				deadline = time.Now().Add(10 * time.Second)
@@ -496,6 +497,20 @@ func lastLogError(path string) string {
 		return strings.TrimSpace(lines[len(lines)-1])
 	}
 	return "the log is empty"
+}
+
+// Running reports whether process pid exists and has not exited (a zombie
+// waiting for its parent to reap it has exited).
+func Running(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil && !errors.Is(err, os.ErrNotExist)
+	}
+	// The state follows the command name, which is in parentheses.
+	if i := strings.LastIndexByte(string(data), ')'); i >= 0 && i+2 < len(data) {
+		return data[i+2] != 'Z' && data[i+2] != 'X'
+	}
+	return true
 }
 
 // PortFree reports whether port on 127.0.0.1 can be listened on now.
