@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
 
 	"github.com/kubelab/kubelab/lab/atomicfile"
 	"github.com/kubelab/kubelab/lab/cluster"
@@ -23,6 +25,10 @@ import (
 
 // runTUI opens the full-screen lab.
 func runTUI(ctx context.Context, streams Streams, quizCfg *tui.QuizConfig) error {
+	// client-go logs through klog to stderr, which would scribble over the
+	// full-screen view (say, a watch dropped while the cluster restarts).
+	klog.LogToStderr(false)
+	klog.SetOutput(io.Discard)
 	fsys, all, err := loadLessons()
 	if err != nil {
 		return err
