@@ -71,6 +71,19 @@ func openProgress(streams Streams) (*progress.Store, error) {
 	return store, err
 }
 
+// lessonsWithProgress loads the lessons and the learner's progress.
+func lessonsWithProgress(streams Streams) ([]*lesson.Lesson, progress.File, error) {
+	_, all, err := loadLessons()
+	if err != nil {
+		return nil, progress.File{}, err
+	}
+	store, err := openProgress(streams)
+	if err != nil {
+		return nil, progress.File{}, err
+	}
+	return all, store.Snapshot(), nil
+}
+
 // labClients connects to the running lab cluster.
 type labClients struct {
 	provider cluster.Provider

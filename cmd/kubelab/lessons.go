@@ -33,15 +33,10 @@ func newLessonsCommand(streams Streams) *cobra.Command {
 		Short: "List the lessons, with your progress",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, all, err := loadLessons()
+			all, prog, err := lessonsWithProgress(streams)
 			if err != nil {
 				return err
 			}
-			store, err := openProgress(streams)
-			if err != nil {
-				return err
-			}
-			prog := store.Snapshot()
 			var infos []lessonInfo
 			for _, l := range all {
 				info := lessonInfo{ID: l.ID, Title: l.Title, Summary: l.Summary, Concepts: l.Concepts, Minutes: l.Minutes, Backends: l.Backends}

@@ -38,15 +38,11 @@ func newReportCommand(streams Streams) *cobra.Command {
 		Short: "Export your progress as JSON, CSV or Markdown",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, all, err := loadLessons()
+			all, prog, err := lessonsWithProgress(streams)
 			if err != nil {
 				return err
 			}
-			store, err := openProgress(streams)
-			if err != nil {
-				return err
-			}
-			rows := reportRows(all, store.Snapshot())
+			rows := reportRows(all, prog)
 			quizzes, err := quizStore().Results()
 			if err != nil {
 				fmt.Fprintln(streams.Err, "kubelab: warning: "+err.Error())
