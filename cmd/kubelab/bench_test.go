@@ -34,20 +34,29 @@ func BenchmarkTUIFirstFrame(b *testing.B) {
 		return string(out)
 	}
 	defer tm("kill-server")
+	// One idle session keeps the server up: a server whose last session ends
+	// exits, and a new-session racing that exit fails.
+	tm("new-session", "-d", "-s", "keep", "sleep", "3600")
 	var first, lat []time.Duration
 	var rss []float64
 	for i := 0; i < b.N; i++ {
 		name := "b" + strconv.Itoa(i)
 		// The pane notes when it launches kubelab, so tmux's own start-up is not counted.
 		stamp := filepath.Join(b.TempDir(), "launched")
-		tm("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "-e", "HOME="+c.home, "-e", "KUBELAB_STATE_DIR="+filepath.Join(c.home, "state"),
+		out := tm("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "-e", "HOME="+c.home, "-e", "KUBELAB_STATE_DIR="+filepath.Join(c.home, "state"),
 			"-e", "KUBELAB_CLUSTER_BINARY="+os.Getenv("KUBELAB_CLUSTER_BINARY"), "-e", "NO_COLOR=1",
 			"sh", "-c", `date +%s%N > "$0"; exec "$1"`, stamp, c.bin)
+		if strings.TrimSpace(out) != "" {
+			b.Fatalf("tmux new-session: %s", out)
+		}
 		var start time.Time
-		for start.IsZero() {
+		for wait := time.Now(); start.IsZero(); {
 			if data, err := os.ReadFile(stamp); err == nil && len(strings.TrimSpace(string(data))) > 0 {
 				ns, _ := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
 				start = time.Unix(0, ns)
+			}
+			if time.Since(wait) > 10*time.Second {
+				b.Fatalf("tmux did not start kubelab: %s", tm("list-sessions"))
 			}
 			time.Sleep(time.Millisecond)
 		}
