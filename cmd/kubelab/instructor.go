@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/dynamic"
 
 	"github.com/kubelab/kubelab/lab/cluster/embedded"
 	"github.com/kubelab/kubelab/lab/engine"
@@ -132,15 +131,7 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 		return err
 	}
 	defer func() { _ = p.Down(context.WithoutCancel(ctx)) }()
-	cs, err := p.Clientset()
-	if err != nil {
-		return err
-	}
-	cfg, err := restConfig(p.KubeconfigPath())
-	if err != nil {
-		return err
-	}
-	dyn, err := dynamic.NewForConfig(cfg)
+	lab, err := clientsFor(p)
 	if err != nil {
 		return err
 	}
@@ -149,7 +140,7 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 		return err
 	}
 	ecfg := engine.Config{
-		Lessons: fsys, Client: cs, Dynamic: dyn, Owned: true, SetNodeRunning: p.SetNodeRunning,
+		Lessons: fsys, Client: lab.client, Dynamic: lab.dynamic, Owned: true, SetNodeRunning: p.SetNodeRunning,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			out, err := exec.CommandContext(ctx, self, append([]string{"kubectl", "--kubeconfig", p.KubeconfigPath(), "-n", ns}, args...)...).CombinedOutput()
 			return string(out), err

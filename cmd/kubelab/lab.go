@@ -104,11 +104,15 @@ func connect(ctx context.Context) (*labClients, error) {
 	if !st.Running {
 		return nil, errors.New(st.Problem)
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", p.KubeconfigPath())
+	return clientsFor(p)
+}
+
+// clientsFor builds clients for a running cluster from its lab kubeconfig.
+func clientsFor(p cluster.Provider) (*labClients, error) {
+	cfg, err := restConfig(p.KubeconfigPath())
 	if err != nil {
 		return nil, fmt.Errorf("read the lab kubeconfig: %w", err)
 	}
-	cfg.WarningHandler = rest.NoWarnings{}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, err

@@ -79,7 +79,7 @@ func (h *host) Up(ctx context.Context, phase func(string, time.Duration)) error 
 	if err != nil {
 		return err
 	}
-	h.lab, err = connect(ctx)
+	h.lab, err = clientsFor(h.provider) // Up returned: the cluster runs
 	return err
 }
 

@@ -346,7 +346,7 @@ func (s *Session) deleteNamespace(ctx context.Context) error {
 // goal, and escalating: each call gives a more specific one. ok is false
 // when every hint has been shown.
 func (s *Session) NextHint() (h lesson.Hint, n int, ok bool) {
-	i, step := s.Step()
+	_, step := s.Step()
 	if step == nil {
 		return lesson.Hint{}, 0, false
 	}
@@ -367,7 +367,6 @@ func (s *Session) NextHint() (h lesson.Hint, n int, ok bool) {
 	s.hints++
 	n = s.hints
 	s.mu.Unlock()
-	_ = i
 	s.record(func(_ *progress.Lesson, st *progress.Step) {
 		if n > st.HintsShown {
 			st.HintsShown = n

@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -197,7 +198,7 @@ func (f *deletePods) Inject(ctx context.Context, env Env) error {
 			live = live[:f.count]
 		}
 		for _, p := range live {
-			if err := env.Client.CoreV1().Pods(env.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}); err != nil && !isNotFound(err) {
+			if err := env.Client.CoreV1().Pods(env.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 				return err
 			}
 		}
@@ -254,7 +255,7 @@ func (f *deleteConfigMap) Describe() string {
 
 func (f *deleteConfigMap) Inject(ctx context.Context, env Env) error {
 	err := env.Client.CoreV1().ConfigMaps(env.Namespace).Delete(ctx, f.name, metav1.DeleteOptions{})
-	if isNotFound(err) {
+	if apierrors.IsNotFound(err) {
 		return nil
 	}
 	return err
@@ -298,14 +299,20 @@ func (f *unbindablePVC) Describe() string {
 }
 
 func (f *unbindablePVC) Inject(ctx context.Context, env Env) error {
-	manifest := fmt.Sprintf(`{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":%q},"spec":{"accessModes":["ReadWriteOnce"],"storageClassName":%q,"resources":{"requests":{"storage":%q}}}}`,
-		f.name, f.class, f.size)
-	var pvc corev1.PersistentVolumeClaim
-	if err := jsonUnmarshal([]byte(manifest), &pvc); err != nil {
-		return err
+	size, err := resource.ParseQuantity(f.size)
+	if err != nil {
+		return fmt.Errorf("size %q: %w", f.size, err)
 	}
-	_, err := env.Client.CoreV1().PersistentVolumeClaims(env.Namespace).Create(ctx, &pvc, metav1.CreateOptions{})
-	if err != nil && strings.Contains(err.Error(), "already exists") {
+	pvc := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: f.name},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			StorageClassName: &f.class,
+			Resources:        corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
+		},
+	}
+	_, err = env.Client.CoreV1().PersistentVolumeClaims(env.Namespace).Create(ctx, pvc, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
 		return nil
 	}
 	return err
