@@ -36,11 +36,11 @@ func TestLintNamesFileAndLineAndFails(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	dir := t.TempDir()
-	copyLesson(t, "pods", dir, "good", func(s string) string { return s })
+	copyLesson(t, "02-pods", dir, "good", func(s string) string { return s })
 	if out := c.ok("lint", dir); !strings.Contains(out, "1 lesson(s), 2 step(s): no problems") {
 		t.Errorf("lint of a good lesson: %s", out)
 	}
-	copyLesson(t, "rollback", dir, "bad", func(s string) string {
+	copyLesson(t, "08-rollback", dir, "bad", func(s string) string {
 		s = strings.Replace(s, "id: rollback", "id: bad", 1)
 		s = strings.Replace(s, "kind: bad-image", "kind: meteor-strike", 1)
 		return strings.Replace(s, "    hints:\n", "    hint:\n", 1)
@@ -60,8 +60,8 @@ func TestVerifyFailsForABrokenLessonAndPassesAGoodOne(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	dir := t.TempDir()
-	copyLesson(t, "pods", dir, "good", func(s string) string { return strings.Replace(s, "id: pods", "id: good", 1) })
-	copyLesson(t, "pods", dir, "broken", func(s string) string {
+	copyLesson(t, "02-pods", dir, "good", func(s string) string { return strings.Replace(s, "id: pods", "id: good", 1) })
+	copyLesson(t, "02-pods", dir, "broken", func(s string) string {
 		s = strings.Replace(s, "id: pods", "id: broken", 1)
 		return strings.Replace(s, "kubectl run web --image=kubelab/app:v1", "kubectl run web --image=kubelab/app:v2", 1)
 	})

@@ -24,6 +24,26 @@ const (
 	// (/readyz) fail. A container with a readinessProbe is then Running but
 	// not Ready; one without a probe is Ready anyway, as in real Kubernetes.
 	EnvReady = "KUBELAB_READY"
+
+	// EnvMemory makes the lesson app allocate and hold this much memory (a
+	// Kubernetes quantity such as "300Mi"). Over the container's memory limit
+	// the kernel kills it: OOMKilled, exit code 137, then restarts.
+	EnvMemory = "KUBELAB_MEMORY"
+
+	// EnvMode picks what the lesson app does: "server" (default, HTTP on
+	// 8080), "worker" (takes tasks from a queue), "producer" (puts tasks on
+	// a queue), "load" (sends requests to EnvTarget).
+	EnvMode = "KUBELAB_MODE"
+	// EnvQueue names the queue a worker or producer uses.
+	EnvQueue = "KUBELAB_QUEUE"
+	// EnvRate is tasks (producer) or requests (load) per second, per pod;
+	// for a worker, how many tasks per second one pod finishes.
+	EnvRate = "KUBELAB_RATE"
+	// EnvTarget is the Service a load pod sends requests to.
+	EnvTarget = "KUBELAB_TARGET"
+	// EnvCapacity is how many requests per second one server pod handles
+	// before its latency climbs (default 50).
+	EnvCapacity = "KUBELAB_CAPACITY"
 )
 
 // AppTags are the tags of the lesson app image that exist. "broken" starts and

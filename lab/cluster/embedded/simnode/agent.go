@@ -44,6 +44,9 @@ func StartAgent(ctx context.Context, set pki.Set, cs kubernetes.Interface, port 
 	if _, err := podInformer.Informer().AddEventHandler(rec.handler()); err != nil {
 		return err
 	}
+	if err := startChecks(ctx, cs, factory, rec); err != nil {
+		return err
+	}
 	factory.Start(ctx.Done())
 	factory.WaitForCacheSync(ctx.Done())
 
