@@ -112,3 +112,8 @@ func quoteMeta(s string) string {
 	}
 	return b.String()
 }
+
+var appRE = regexp.MustCompile("^(docker[.]io/)?" + quoteMeta(AppRepo) + ":")
+
+// IsAppImage reports whether image is one of kubelab's lesson app images.
+func IsAppImage(image string) bool { return appRE.MatchString(image) }

@@ -31,6 +31,7 @@ const ExecRefused = "kubelab: the embedded cluster's nodes are simulated and hav
 // `kubectl exec` reach through the API server) for every simulated node.
 type nodeAgent struct {
 	pods listerscorev1.PodLister
+	sim  *appSim
 }
 
 // StartAgent serves the kubelet API on 127.0.0.1:port over TLS, accepting
@@ -39,7 +40,8 @@ type nodeAgent struct {
 func StartAgent(ctx context.Context, set pki.Set, cs kubernetes.Interface, port int, errc chan<- error) error {
 	factory := informers.NewSharedInformerFactory(cs, 0)
 	podInformer := factory.Core().V1().Pods()
-	a := &nodeAgent{pods: podInformer.Lister()}
+	sim := newAppSim(podInformer.Lister(), factory.Core().V1().Services().Lister())
+	a := &nodeAgent{pods: podInformer.Lister(), sim: sim}
 	rec := newEventRecorder(cs)
 	if _, err := podInformer.Informer().AddEventHandler(rec.handler()); err != nil {
 		return err
@@ -49,6 +51,7 @@ func StartAgent(ctx context.Context, set pki.Set, cs kubernetes.Interface, port 
 	}
 	factory.Start(ctx.Done())
 	factory.WaitForCacheSync(ctx.Done())
+	go sim.run(ctx.Done())
 
 	cert, err := tls.LoadX509KeyPair(set.Path("kubelet.crt"), set.Path("kubelet.key"))
 	if err != nil {
@@ -93,6 +96,8 @@ func (a *nodeAgent) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("GET /containerLogs/{ns}/{pod}/{container}", a.containerLogs)
+	// The lesson app's /metrics, simulated (reached via nodes/<node>/proxy).
+	mux.HandleFunc("GET /kubelab/metrics/{ns}/{pod}", a.sim.exposition)
 	refuse := func(w http.ResponseWriter, _ *http.Request) { http.Error(w, ExecRefused, http.StatusForbidden) }
 	for _, p := range []string{"/exec/", "/attach/", "/portForward/", "/run/", "/cri/"} {
 		mux.HandleFunc(p, refuse)
