@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/metrics"
 	"github.com/kubelab/kubelab/lab/progress"
 	"github.com/kubelab/kubelab/lab/quiz"
 )
@@ -36,4 +37,7 @@ type Lab interface {
 	Nodes(ctx context.Context) (ready, total int, err error)
 	// QuizStore keeps quiz attempts and results.
 	QuizStore() quiz.Store
+	// Metrics reads the lesson app's figures in namespace ns (the on-duty
+	// panel of steps with panel: metrics).
+	Metrics(ctx context.Context, ns string) (metrics.Snapshot, error)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/metrics"
 )
 
 type confirm int
@@ -44,6 +45,9 @@ type lessonModel struct {
 	height  int
 	back    bool
 	quit    bool
+	// the on-duty panel's readings, oldest first
+	metrics    []metrics.Snapshot
+	metricsErr string
 }
 
 func newLesson(root Model, s *engine.Session, step int) lessonModel {
@@ -82,7 +86,11 @@ func (m lessonModel) resize(w, h int) lessonModel {
 
 // goalsHeight is how many rows the goals panel takes when stacked.
 func (m lessonModel) goalsHeight() int {
-	return min(max(4, m.height/2-2), 3+3*max(1, len(m.results)))
+	h := 3 + 3*max(1, len(m.results))
+	if m.wantsMetrics() {
+		h += 9
+	}
+	return min(max(4, m.height/2-2), h)
 }
 
 func (m lessonModel) loadText(root Model) lessonModel {
@@ -132,6 +140,7 @@ func (m lessonModel) update(root Model, msg tea.Msg) (lessonModel, tea.Cmd) {
 			return m, nil
 		}
 		m.step, m.results, m.passed, m.confirm = msg.step, nil, false, confirmNone
+		m.metrics, m.metricsErr = nil, ""
 		m = m.resize(m.width, m.height).loadText(root)
 		return m, nil
 	case shellDoneMsg:
@@ -269,6 +278,9 @@ func (m lessonModel) view(root Model) string {
 		goalsW = m.width - m.text.Width() - 4
 	}
 	goals := m.goalsView(s, goalsW-4, st)
+	if m.wantsMetrics() {
+		goals += "\n\n" + m.panelView(s, goalsW-4)
+	}
 	var body string
 	if m.sideBySide() {
 		body = lipgloss.JoinHorizontal(lipgloss.Top, m.text.View(), " ", s.Panel.Width(goalsW).Render(goals))

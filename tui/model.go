@@ -182,6 +182,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case nodesMsg:
 		m.lesson.nodes = msg
 		return m, nil
+	case metricsMsg:
+		m.lesson = m.lesson.onMetrics(msg)
+		return m, nil
 	case tickMsg:
 		m.startup.now = time.Time(msg)
 		m.lesson.now = time.Time(msg)
@@ -192,6 +195,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds := []tea.Cmd{tick()}
 		if m.state == stateLesson && time.Time(msg).Second()%5 == 0 {
 			cmds = append(cmds, m.nodesCmd())
+		}
+		if m.state == stateLesson && m.lesson.wantsMetrics() {
+			cmds = append(cmds, m.metricsCmd())
 		}
 		return m, tea.Batch(cmds...)
 	}

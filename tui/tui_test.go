@@ -24,6 +24,7 @@ import (
 	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/metrics"
 	"github.com/kubelab/kubelab/lab/progress"
 	"github.com/kubelab/kubelab/lab/quiz"
 	"github.com/kubelab/kubelab/lessons"
@@ -81,6 +82,12 @@ func (l *testLab) Open(ls *lesson.Lesson) (*engine.Session, error) {
 	s := engine.Open(engine.Config{Lessons: lessons.FS(), Client: env.Client, Dynamic: dyn, Owned: true, Progress: l.store}, ls)
 	l.t.Cleanup(func() { _ = s.Cleanup(context.Background()) })
 	return s, nil
+}
+
+func (l *testLab) Metrics(ctx context.Context, ns string) (metrics.Snapshot, error) {
+	env := clustertest.Cluster(l.t)
+	c := metrics.Collector{Client: env.Client, Config: env.Config, Simulated: true}
+	return c.Collect(ctx, ns)
 }
 
 func (l *testLab) Nodes(ctx context.Context) (int, int, error) {

@@ -18,6 +18,7 @@ import (
 	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/metrics"
 	"github.com/kubelab/kubelab/lab/progress"
 	"github.com/kubelab/kubelab/lab/quiz"
 	"github.com/kubelab/kubelab/tui"
@@ -57,6 +58,7 @@ type host struct {
 	lessons  []*lesson.Lesson
 	store    *progress.Store
 	lab      *labClients
+	metrics  *metrics.Collector
 }
 
 func (h *host) Backend() string           { return string(h.provider.Backend()) }
@@ -118,6 +120,18 @@ func (h *host) Nodes(ctx context.Context) (int, int, error) {
 		}
 	}
 	return ready, len(nodes), err
+}
+
+// Metrics reads the lesson app's figures: on the embedded cluster from the
+// node agent that simulates them, on kind from the pods' own /metrics.
+func (h *host) Metrics(ctx context.Context, ns string) (metrics.Snapshot, error) {
+	if h.lab == nil {
+		return metrics.Snapshot{}, cluster.ErrNotRunning
+	}
+	if h.metrics == nil {
+		h.metrics = &metrics.Collector{Client: h.lab.client, Config: h.lab.config, Simulated: h.provider.Backend() == cluster.Embedded}
+	}
+	return h.metrics.Collect(ctx, ns)
 }
 
 // Shell opens the learner's shell with KUBECONFIG set to the lab (in the

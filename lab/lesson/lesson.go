@@ -51,7 +51,13 @@ type Step struct {
 	// NeedsContainers marks a step that only means something with real
 	// containers (kind); on the embedded cluster it is explained, not run.
 	NeedsContainers bool `yaml:"needs_containers"`
+	// Panel adds a live panel to the step's screen: "metrics" shows the
+	// lesson app's queue and request figures (lab/metrics) as they change.
+	Panel string `yaml:"panel"`
 }
+
+// PanelMetrics is the on-duty panel of queue and request figures.
+const PanelMetrics = "metrics"
 
 // Task is a hands-on quiz task: set up, then judged by its goals, like a
 // step without hints. Its solution proves it (kubelab verify).

@@ -298,6 +298,9 @@ func (c *checker) step(at string, s *Step) {
 	for i, m := range s.Setup {
 		c.checkFile(fmt.Sprintf("%s.setup[%d]", at, i), m)
 	}
+	if s.Panel != "" && s.Panel != PanelMetrics {
+		c.add(at+".panel", "panel %q is not known; the only panel is %q", s.Panel, PanelMetrics)
+	}
 	goals := map[string]bool{}
 	if len(s.Goals) == 0 {
 		c.add(at, "step %q has no goals", s.ID)

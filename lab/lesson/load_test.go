@@ -65,6 +65,7 @@ func TestMalformedLessonsNameFileAndLine(t *testing.T) {
 		{"two goal kinds", strings.Replace(good, "        field: {object: pod/web, path: status.phase, equals: Running}\n", "        field: {object: pod/web, path: status.phase, equals: Running}\n        exists: {kind: pod, name: web}\n", 1), `13: goal "running" must have exactly one of`},
 		{"missing file", strings.Replace(good, "    text: Run a pod.\n", "    text_file: nope.md\n", 1), `11: file "nope.md" does not exist`},
 		{"bad when", strings.Replace(good, "    goals:\n", "    faults:\n      - kind: delete-pods\n        when: sometime\n    goals:\n", 1), `14: when "sometime" is not`},
+		{"unknown panel", strings.Replace(good, "    title: First\n", "    title: First\n    panel: graphs\n", 1), `11: panel "graphs" is not known`},
 		{"not yaml", "id: [unclosed\n", "1:"},
 		{"not kubectl", strings.Replace(good, "kubectl run web", "rm -rf / ; kubectl run web", 1), "20: solution commands are kubectl commands"},
 	}
