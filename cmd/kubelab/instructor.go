@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -150,27 +149,10 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 		lesson string
 		proof  engine.StepProof
 	}
-	var mu sync.Mutex
 	var rows []row
-	failed := map[string]error{}
-	var wg sync.WaitGroup
-	for _, l := range all {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			err := engine.Prove(ctx, ecfg, l, func(sp engine.StepProof) {
-				mu.Lock()
-				rows = append(rows, row{l.ID, sp})
-				mu.Unlock()
-			})
-			if err != nil {
-				mu.Lock()
-				failed[l.ID] = err
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	failed := engine.ProveAll(ctx, ecfg, all, func(id string, sp engine.StepProof) {
+		rows = append(rows, row{id, sp})
+	})
 	w := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "LESSON\tSTEP\tFAILS BEFORE\tPASSES AFTER\tSOLUTION TOOK")
 	for _, l := range all {

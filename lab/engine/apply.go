@@ -9,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -47,7 +48,22 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 		if s.cfg.Kubectl == nil {
 			return errors.New("this engine cannot run kubectl commands")
 		}
-		if out, err := s.cfg.Kubectl(ctx, s.Namespace(), args[1:]); err != nil {
+		// Controllers may not have caught up with a fault that just struck
+		// (kubectl rollout undo needs the new revision to exist): try again
+		// a little later, as a learner would.
+		var out string
+		for attempt := 1; ; attempt++ {
+			out, err = s.cfg.Kubectl(ctx, s.Namespace(), args[1:])
+			if err == nil || attempt == 3 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(2 * time.Second):
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("solution of step %s: %s: %v\n%s", step.ID, cmd, err, out)
 		}
 	}
@@ -81,6 +97,14 @@ func (s *Session) applyFile(ctx context.Context, name string) error {
 		k, err := check.LookupKind(obj.GetKind())
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
+		}
+		if !k.Namespaced {
+			labels := obj.GetLabels()
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels[LabelNamespace] = s.Namespace()
+			obj.SetLabels(labels)
 		}
 		body, err := json.Marshal(obj.Object)
 		if err != nil {

@@ -301,16 +301,56 @@ func (s *Session) Reset(ctx context.Context) error {
 	if err := s.wipe(ctx); err != nil {
 		return err
 	}
+	if err := s.tidyCluster(ctx); err != nil {
+		return err
+	}
 	s.record(func(_ *progress.Lesson, st *progress.Step) { st.Resets++ })
 	s.logEvent("reset", "")
 	return s.Start(ctx, i)
 }
 
-// Cleanup removes the lesson's namespace.
+// Cleanup removes the lesson's namespace and what its steps left outside it.
 func (s *Session) Cleanup(ctx context.Context) error {
 	s.stop()
-	return s.deleteNamespace(ctx)
+	if err := s.deleteNamespace(ctx); err != nil {
+		return err
+	}
+	return s.tidyCluster(ctx)
 }
+
+// tidyCluster undoes what the lesson did outside its namespace: nodes its
+// faults stopped run again, and PersistentVolumes its setup created or its
+// claims used are deleted (a Released volume could not be bound again).
+func (s *Session) tidyCluster(ctx context.Context) error {
+	if s.cfg.SetNodeRunning != nil {
+		for _, st := range s.Lesson.Steps {
+			for _, f := range st.Faults {
+				if f.Kind == "node-down" && f.Params["node"] != "" {
+					if err := s.cfg.SetNodeRunning(ctx, f.Params["node"], true); err != nil {
+						return fmt.Errorf("start node %s again: %w", f.Params["node"], err)
+					}
+				}
+			}
+		}
+	}
+	pvs, err := s.cfg.Client.CoreV1().PersistentVolumes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("list persistent volumes: %w", err)
+	}
+	ns := s.Namespace()
+	for _, pv := range pvs.Items {
+		if pv.Labels[LabelNamespace] == ns || (pv.Spec.ClaimRef != nil && pv.Spec.ClaimRef.Namespace == ns) {
+			if err := s.cfg.Client.CoreV1().PersistentVolumes().Delete(ctx, pv.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+				return fmt.Errorf("delete persistent volume %s: %w", pv.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// LabelNamespace marks cluster-wide objects a lesson's setup created with
+// the lesson's namespace, so that reset and cleanup find them.
+const LabelNamespace = "kubelab.dev/namespace"
 
 func (s *Session) deleteNamespace(ctx context.Context) error {
 	policy := metav1.DeletePropagationBackground

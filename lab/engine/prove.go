@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/kubelab/kubelab/lab/check"
@@ -149,4 +150,52 @@ func describe(rs []check.Result) string {
 		out += fmt.Sprintf("\n  [%s] %s: expected %s; actual %s", mark, r.ID, r.Expected, r.Actual)
 	}
 	return out
+}
+
+// Disruptive reports whether a lesson's faults reach beyond its namespace
+// (a node going down), so that it must not be proven alongside others.
+func Disruptive(l *lesson.Lesson) bool {
+	for _, st := range l.Steps {
+		for _, f := range st.Faults {
+			if f.Kind == "node-down" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ProveAll proves lessons on one cluster: those that keep to their own
+// namespace in parallel, then each disruptive one alone. It returns the
+// error of every lesson that failed, by lesson id.
+func ProveAll(ctx context.Context, cfg Config, lessons []*lesson.Lesson, report func(lessonID string, p StepProof)) map[string]error {
+	var mu sync.Mutex
+	failed := map[string]error{}
+	prove := func(l *lesson.Lesson) {
+		err := Prove(ctx, cfg, l, func(p StepProof) {
+			if report != nil {
+				mu.Lock()
+				report(l.ID, p)
+				mu.Unlock()
+			}
+		})
+		if err != nil {
+			mu.Lock()
+			failed[l.ID] = err
+			mu.Unlock()
+		}
+	}
+	var wg sync.WaitGroup
+	for _, l := range lessons {
+		if !Disruptive(l) {
+			wg.Go(func() { prove(l) })
+		}
+	}
+	wg.Wait()
+	for _, l := range lessons {
+		if Disruptive(l) {
+			prove(l)
+		}
+	}
+	return failed
 }
