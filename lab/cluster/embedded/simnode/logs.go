@@ -73,14 +73,36 @@ func runLines(pod *corev1.Pod, c *corev1.Container, start, end time.Time, exitCo
 	}
 	repo, tag := splitImage(c.Image)
 	switch {
-	case repo == workload.AppRepo:
+	case repo == workload.AppRepo && len(c.Command) == 0:
 		add(0, "kubelab-app %s starting", tag)
 		add(time.Millisecond, "pod=%s namespace=%s node=%s ip=%s", pod.Name, pod.Namespace, pod.Spec.NodeName, pod.Status.PodIP)
 		if tag == "broken" {
 			add(300*time.Millisecond, "fatal: load configuration /etc/kubelab/app.yaml: no such file or directory")
 			break
 		}
-		add(2*time.Millisecond, "listening on :8080 (GET / answers with version, pod and node; /healthz, /readyz, /metrics)")
+		env := map[string]string{}
+		for _, e := range c.Env {
+			env[e.Name] = e.Value
+		}
+		switch mode := env[workload.EnvMode]; mode {
+		case "worker", "producer":
+			add(2*time.Millisecond, "%s on queue %q, %s tasks per second (%s)", mode, env[workload.EnvQueue], orDefault(env[workload.EnvRate], map[string]string{"worker": "5", "producer": "10"}[mode]), workload.EnvRate)
+		case "load":
+			add(2*time.Millisecond, "sending %s requests per second to http://%s/", orDefault(env[workload.EnvRate], "20"), env[workload.EnvTarget])
+		case "tail":
+			add(2*time.Millisecond, "following %s", orDefault(env["KUBELAB_FILE"], "/var/log/app/access.log"))
+		case "proxy":
+			add(2*time.Millisecond, "proxy: listening on localhost:%s, forwarding to %s", env["KUBELAB_LISTEN"], env[workload.EnvTarget])
+		case "adapter":
+			add(2*time.Millisecond, "adapter: reading localhost:8080/status, serving Prometheus metrics on :9113/metrics")
+		case "db":
+			add(2*time.Millisecond, "db: key/value store listening on :5432, data in %s", orDefault(env["KUBELAB_DATA_DIR"], "/var/lib/kubelab"))
+		default:
+			add(2*time.Millisecond, "listening on :8080 (GET / answers with version, pod and node; /healthz, /readyz, /metrics)")
+		}
+		if v := env[workload.EnvMemory]; v != "" {
+			add(3*time.Millisecond, "holding %s of memory (%s)", v, workload.EnvMemory)
+		}
 		for _, e := range c.Env {
 			switch {
 			case e.Name == workload.EnvReady && e.Value == "false":
@@ -187,4 +209,11 @@ func splitImage(image string) (repo, tag string) {
 	repo = strings.TrimPrefix(repo, "docker.io/")
 	repo = strings.TrimPrefix(repo, "library/")
 	return repo, tag
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

@@ -150,3 +150,34 @@ func TestExecAttachAndPortForwardAreRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestLessonAppLogsSayWhatItsModeDoes(t *testing.T) {
+	t.Parallel()
+	p := running("worker-1", "kubelab/app:v1",
+		corev1.EnvVar{Name: workload.EnvMode, Value: "worker"}, corev1.EnvVar{Name: workload.EnvQueue, Value: "orders"},
+		corev1.EnvVar{Name: workload.EnvMemory, Value: "300Mi"})
+	lines, err := containerLogLines(p, "c", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := text(lines)
+	for _, want := range []string{`worker on queue "orders", 5 tasks per second`, "holding 300Mi of memory"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("worker log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "listening on :8080") {
+		t.Errorf("a worker does not serve HTTP:\n%s", out)
+	}
+	// The lesson app image running a shell command (a CronJob's report)
+	// prints what the command echoes.
+	job := running("report-now-x", "kubelab/app:v1")
+	job.Spec.Containers[0].Command = []string{"sh", "-c", "echo 'nightly report: 42 orders'"}
+	lines, err = containerLogLines(job, "c", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := text(lines); !strings.Contains(out, "nightly report: 42 orders") {
+		t.Errorf("job log:\n%s", out)
+	}
+}
