@@ -92,6 +92,15 @@ func (m homeModel) view(s Styles, width, height int) string {
 	if len(m.lessons) == 0 {
 		b.WriteString("No lessons found.\n")
 	}
+	// The list: a concept heading before each group, the summary under the
+	// chosen lesson; scrolled so that the chosen lesson stays in view.
+	titleW := 24
+	for _, l := range m.lessons {
+		titleW = max(titleW, len([]rune(l.Title)))
+	}
+	titleW = min(titleW, max(20, width-30))
+	var lines []string
+	cursorLine := 0
 	group := ""
 	for i, l := range m.lessons {
 		concept := "general"
@@ -100,7 +109,7 @@ func (m homeModel) view(s Styles, width, height int) string {
 		}
 		if concept != group {
 			group = concept
-			b.WriteString(s.Concept.Render(strings.ToUpper(concept)) + "\n")
+			lines = append(lines, s.Concept.Render(strings.ToUpper(concept)))
 		}
 		done := m.done(l)
 		mark := s.Muted.Render("○")
@@ -110,13 +119,31 @@ func (m homeModel) view(s Styles, width, height int) string {
 		case done > 0:
 			mark = s.Warn.Render("◐")
 		}
-		title := fmt.Sprintf("%s %-32s %s", mark, l.Title, s.Muted.Render(fmt.Sprintf("%d/%d steps · %d min", done, len(l.Steps), l.Minutes)))
+		title := fmt.Sprintf("%s %-*s %s", mark, titleW, truncate(l.Title, titleW), s.Muted.Render(fmt.Sprintf("%d/%d steps · %d min", done, len(l.Steps), l.Minutes)))
 		if i == m.cursor {
-			b.WriteString(s.Selected.Render("▸ ") + title + "\n")
-			b.WriteString("    " + s.Muted.Render(truncate(l.Summary, width-6)) + "\n")
+			cursorLine = len(lines)
+			lines = append(lines, s.Selected.Render("▸ ")+title, "    "+s.Muted.Render(truncate(l.Summary, width-6)))
 		} else {
-			b.WriteString("  " + title + "\n")
+			lines = append(lines, "  "+title)
 		}
+	}
+	room := len(lines)
+	if height > 0 {
+		room = max(3, height-6)
+	}
+	if len(lines) > room {
+		from := max(0, min(cursorLine-room/2, len(lines)-room))
+		more := len(lines) - from - room
+		lines = lines[from : from+room]
+		if from > 0 {
+			lines[0] = s.Muted.Render("  ↑ more above")
+		}
+		if more > 0 {
+			lines[len(lines)-1] = s.Muted.Render("  ↓ more below")
+		}
+	}
+	for _, l := range lines {
+		b.WriteString(l + "\n")
 	}
 	if m.err != nil {
 		b.WriteString("\n" + s.Error.Render(truncate(m.err.Error(), width-4)) + "\n")

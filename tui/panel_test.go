@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/kubelab/kubelab/lab/metrics"
+	"github.com/kubelab/kubelab/lab/progress"
 )
 
 func TestPanelShowsQueueRatesAndLatency(t *testing.T) {
@@ -58,3 +61,23 @@ func TestPanelKeepsALimitedHistory(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// A curriculum longer than the screen scrolls with the cursor.
+func TestHomeListScrollsToTheChosenLesson(t *testing.T) {
+	t.Parallel()
+	lab := newTestLab(t, "scroll")
+	h := newHome(lab.lessons, progress.File{})
+	top := ansi.Strip(h.view(DefaultStyles(true, true), 80, 24))
+	last := lab.lessons[len(lab.lessons)-1]
+	if strings.Contains(top, last.Title) || !strings.Contains(top, "↓ more below") {
+		t.Fatalf("top of the list:\n%s", top)
+	}
+	h.cursor = len(lab.lessons) - 1
+	bottom := ansi.Strip(h.view(DefaultStyles(true, true), 80, 24))
+	if !strings.Contains(bottom, "▸ ○ "+last.Title) || !strings.Contains(bottom, "↑ more above") || strings.Contains(bottom, "↓ more below") {
+		t.Fatalf("bottom of the list:\n%s", bottom)
+	}
+	if n := strings.Count(bottom, "\n"); n > 24 {
+		t.Errorf("the list takes %d lines on a 24-line screen", n)
+	}
+}

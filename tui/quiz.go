@@ -272,7 +272,17 @@ func (m quizModel) questionView(s Styles, width int) string {
 	b.WriteString(s.Title.Render("Quiz") + s.Muted.Render(fmt.Sprintf("  ·  question %d/%d  ·  %d answered  ·  ", m.cursor+1, len(a.Questions), len(a.Answers))) + timer + "\n")
 	// The question strip: answered, flagged, current.
 	var strip []string
-	for i, x := range a.Questions {
+	// A long quiz shows the part of the strip around the current question.
+	from, to := 0, len(a.Questions)
+	if fit := max(5, (width-8)/2); to > fit {
+		from = max(0, min(m.cursor-fit/2, to-fit))
+		to = from + fit
+		if from > 0 {
+			strip = append(strip, s.Muted.Render("…"))
+		}
+	}
+	for i, x := range a.Questions[from:to] {
+		i += from
 		mark := "·"
 		if len(a.Answers[x.ID]) > 0 {
 			mark = "●"
@@ -284,6 +294,9 @@ func (m quizModel) questionView(s Styles, width int) string {
 			mark = s.Selected.Render("[" + mark + "]")
 		}
 		strip = append(strip, mark)
+	}
+	if to < len(a.Questions) {
+		strip = append(strip, s.Muted.Render("…"))
 	}
 	b.WriteString(strings.Join(strip, " ") + "\n\n")
 	kind := "choose one"

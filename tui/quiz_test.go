@@ -27,7 +27,7 @@ func quizModelFor(t *testing.T, lab *testLab, o quiz.Options) Model {
 func TestQuizAnswerFlagSubmitAndResults(t *testing.T) {
 	t.Parallel()
 	lab := newTestLab(t, "quiz")
-	m := quizModelFor(t, lab, quiz.Options{Seed: 3, NoTasks: true})
+	m := quizModelFor(t, lab, quiz.Options{Seed: 3, NoTasks: true, Count: 6})
 	if m.state != stateQuiz || m.quiz.attempt == nil || len(m.quiz.attempt.Questions) < 3 {
 		t.Fatalf("quiz did not start: %+v", m.quiz)
 	}

@@ -208,7 +208,7 @@ func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 		t.Fatal("s does not ask to confirm")
 	}
 	m, _ = press(m, "y")
-	if !strings.Contains(m.lesson.message, "kubectl run web --image=kubelab/app:v1") {
+	if !strings.Contains(m.lesson.message, "kubectl create configmap my-cluster --from-literal=workers=2") {
 		t.Errorf("solution message = %q", m.lesson.message)
 	}
 	m, _ = press(m, "?")
@@ -246,18 +246,70 @@ func TestProgramGoalsTurnGreenLive(t *testing.T) {
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
 			teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(50*time.Millisecond))
 	}
-	wait("Your first Pod")
+	wait("What Kubernetes is")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	wait("there is no pod named web")
+	wait("there is no configmap named my-cluster")
 	env := clustertest.Cluster(t)
-	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "kubelab/app:v1"}}}}
-	if _, err := env.Client.CoreV1().Pods(lab.lessons[0].Namespace()).Create(context.Background(), pod, metav1.CreateOptions{}); err != nil {
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "my-cluster"}, Data: map[string]string{"workers": "2"}}
+	if _, err := env.Client.CoreV1().ConfigMaps(lab.lessons[0].Namespace()).Create(context.Background(), cm, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	wait("Step complete!")
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-	if st := lab.store.Snapshot().Lessons[lab.lessons[0].ID].Steps["run"]; st == nil || st.Finished.IsZero() {
+	if st := lab.store.Snapshot().Lessons[lab.lessons[0].ID].Steps["why"]; st == nil || st.Finished.IsZero() {
 		t.Fatalf("progress not saved: %+v", st)
+	}
+}
+
+// The on-duty panel in a whole program: open the queue step of the on-duty
+// lesson and see the simulated queue's figures arrive and grow.
+func TestProgramShowsTheOnDutyPanelLive(t *testing.T) {
+	t.Parallel()
+	lab := newTestLab(t, "duty")
+	idx := -1
+	for i, l := range lab.lessons {
+		if strings.HasPrefix(l.ID, "onduty-") {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		t.Fatal("no on-duty lesson")
+	}
+	tm := teatest.NewTestModel(t, New(context.Background(), lab, DefaultStyles(true, true)), teatest.WithInitialTermSize(120, 40))
+	wait := func(what string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
+			teatest.WithDuration(40*time.Second), teatest.WithCheckInterval(100*time.Millisecond))
+	}
+	wait("What Kubernetes is")
+	for range idx {
+		tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	wait("Is everything running?")
+	tm.Send(tea.KeyPressMsg{Code: 'n', Text: "n"})
+	wait("The queue is growing")
+	wait("On duty · live from /metrics")
+	wait("waiting")
+	// Let the queue grow for a few readings, then look at what the panel holds.
+	time.Sleep(4 * time.Second)
+	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	m := tm.FinalModel(t).(Model)
+	readings := m.lesson.metrics
+	if len(readings) < 3 {
+		t.Fatalf("%d readings", len(readings))
+	}
+	first, last := readings[0], readings[len(readings)-1]
+	r := metrics.RatesBetween(first, last)
+	if !last.HasQueue || last.Workers != 1 || last.QueueLength <= first.QueueLength || r.Produced < 12 || r.Consumed > 8 || last.HasServer {
+		t.Errorf("panel readings: first %+v, last %+v, rates %+v", first, last, r)
+	}
+	view := ansi.Strip(m.lesson.panelView(DefaultStyles(true, true), 60))
+	for _, want := range []string{"waiting", "1 ready"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("panel lacks %q:\n%s", want, view)
+		}
 	}
 }

@@ -74,13 +74,13 @@ func TestJourneyInARealTerminal(t *testing.T) {
 		return a
 	}
 	x.run(append(append([]string{"new-session", "-d", "-s", "lab", "-x", "100", "-y", "30"}, envArgs()...), c.bin)...)
-	x.waitFor("lab", "Your first Pod")
+	x.waitFor("lab", "What Kubernetes is")
 	x.run("send-keys", "-t", "lab", "Enter")
-	x.waitFor("lab", "there is no pod named web")
+	x.waitFor("lab", "there is no configmap named my-cluster")
 
-	x.run(append(append([]string{"new-window", "-d", "-t", "lab"}, envArgs()...), "sh", "-c", c.bin+" kubectl run web --image=kubelab/app:v1; sleep 60")...)
+	x.run(append(append([]string{"new-window", "-d", "-t", "lab"}, envArgs()...), "sh", "-c", c.bin+" kubectl create configmap my-cluster --from-literal=workers=2; sleep 60")...)
 	x.waitFor("lab:0", "Step complete!")
-	x.waitFor("lab:0", "✓ A pod named web is Running")
+	x.waitFor("lab:0", "✓ ConfigMap my-cluster says how many worker nodes")
 
 	x.run("send-keys", "-t", "lab:0", "q")
 	deadline := time.Now().Add(10 * time.Second)
@@ -101,7 +101,7 @@ func TestJourneyInARealTerminal(t *testing.T) {
 	if err := json.Unmarshal(data, &prog); err != nil {
 		t.Fatal(err)
 	}
-	if prog.Lessons["pods"].Steps["run"].Finished.IsZero() {
+	if prog.Lessons["cluster"].Steps["why"].Finished.IsZero() {
 		t.Fatalf("step not recorded as finished:\n%s", data)
 	}
 	// Progress survives a restart: the lesson list shows it.

@@ -32,7 +32,7 @@ type Snapshot struct {
 	Requests   float64 // counter, all server pods
 	LatencyP50 float64 // seconds, mean over server pods with traffic
 	LatencyP95 float64
-	Servers    int // ready server pods with metrics
+	Servers    int // server pods that answered requests
 }
 
 // Rates is what changed between two snapshots, per second.
@@ -111,9 +111,12 @@ func (c *Collector) Collect(ctx context.Context, ns string) (Snapshot, error) {
 					snap.Consumed += m.Value
 				}
 			case Requests:
-				snap.HasServer = true
-				snap.Servers++
-				snap.Requests += m.Value
+				// Servers without traffic (other apps of the lesson) stay out of the panel.
+				if m.Value > 0 {
+					snap.HasServer = true
+					snap.Servers++
+					snap.Requests += m.Value
+				}
 			case Latency:
 				if m.Value <= 0 {
 					continue

@@ -235,7 +235,8 @@ func (s *appSim) exposition(w http.ResponseWriter, r *http.Request) {
 		if envOf(c, workload.EnvMode) == "worker" {
 			set.Add(metrics.WorkerTasks, nil, math.Floor(s.counts[key]))
 		}
-	case "load":
+	case "load", "queue", "tail", "proxy", "adapter", "db":
+		// The queue itself is simulated through its producers and workers.
 	default:
 		sv := s.served[key]
 		set.Add(metrics.Requests, nil, math.Floor(s.counts[key]))

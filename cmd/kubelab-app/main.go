@@ -1,0 +1,38 @@
+// Command kubelab-app is kubelab's lesson app: the program inside the
+// kubelab/app images that lessons run on kind clusters (the embedded
+// cluster simulates the same behaviour, see lab/workload). One small binary
+// plays every part a lesson needs, chosen by environment variables:
+//
+//	KUBELAB_MODE      server (default) | worker | producer | queue | load | tail | proxy | adapter | db
+//	KUBELAB_CRASH_AFTER  exit with status 1 after this long (CrashLoopBackOff)
+//	KUBELAB_READY=false  /readyz fails (Running but not Ready)
+//	KUBELAB_MEMORY    allocate and hold this much memory (OOMKilled over the limit)
+//	KUBELAB_QUEUE, KUBELAB_RATE, KUBELAB_TARGET, KUBELAB_CAPACITY  queues and load
+//	KUBELAB_LOG_FILE  also append the access log to this file (sidecar lessons)
+//	KUBELAB_FILE      the file a tail container follows
+//	KUBELAB_LISTEN    the port a proxy listens on
+//	KUBELAB_DATA_DIR  where /data/<name> is stored (volume lessons)
+//
+// Every HTTP mode serves /healthz, /readyz and /metrics (Prometheus text,
+// lab/metrics names) on :8080.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is the image tag this binary was built for (v1, v2, v3, broken).
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, envFromOS(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "fatal:", err)
+		os.Exit(1)
+	}
+}
