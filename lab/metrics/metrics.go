@@ -17,7 +17,7 @@ import (
 
 // The metric names the lesson app exposes.
 const (
-	QueueLength   = "kubelab_queue_length"                 // gauge, {queue}
+	QueueLength   = "kubelab_queue_length"                  // gauge, {queue}
 	OldestTaskAge = "kubelab_queue_oldest_task_age_seconds" // gauge, {queue}
 	TasksProduced = "kubelab_queue_tasks_produced_total"    // counter, {queue}
 	TasksConsumed = "kubelab_queue_tasks_consumed_total"    // counter, {queue}

@@ -27,9 +27,9 @@ type appSim struct {
 
 	mu     sync.Mutex
 	last   time.Time
-	queues map[string]*queueSim       // namespace/queue
-	counts map[string]float64         // namespace/pod -> requests or tasks handled
-	served map[string]serverSnapshot  // namespace/pod -> last computed server figures
+	queues map[string]*queueSim      // namespace/queue
+	counts map[string]float64        // namespace/pod -> requests or tasks handled
+	served map[string]serverSnapshot // namespace/pod -> last computed server figures
 }
 
 type queueSim struct {
