@@ -278,6 +278,9 @@ func (m lessonModel) view(root Model) string {
 		goalsW = m.width - m.text.Width() - 4
 	}
 	goals := m.goalsView(s, goalsW-4, st)
+	if st.NeedsContainers && root.lab.Backend() == "embedded" {
+		goals = s.Warn.Render(wrap("This step needs real containers. On the embedded cluster, read along and press n; run `kubelab up --backend kind` (needs Docker) to do it for real.", goalsW-4, "")) + "\n\n" + goals
+	}
 	if m.wantsMetrics() {
 		goals += "\n\n" + m.panelView(s, goalsW-4)
 	}

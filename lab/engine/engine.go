@@ -36,6 +36,9 @@ type Config struct {
 	// Owned must be true only for a cluster kubelab created: faults refuse otherwise.
 	Owned          bool
 	SetNodeRunning func(ctx context.Context, node string, running bool) error
+	// RealContainers is true on clusters with real containers (kind); steps
+	// marked needs_containers are proven only there.
+	RealContainers bool
 	Kubectl        Kubectl
 	// Progress, when set, records the learner's progress.
 	Progress *progress.Store
