@@ -11,13 +11,17 @@ STATICCHECK_VERSION := v0.7.0
 export KUBELAB_CLUSTER_BINARY := $(BIN)/kubelab-cluster
 export KUBELAB_BINARY := $(BIN)/kubelab
 
-.PHONY: all build run test bench lint clean deps
+.PHONY: all build run test bench lint clean deps e2e-kind node-image
 
 all: build
 
-## build: the kubelab CLI and the kubelab-cluster program (the embedded control plane)
+## build: the kubelab CLI, the kubelab-cluster program (the embedded control plane),
+## and the lesson app for the kind nodes (static, linux/amd64 and linux/arm64)
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/kubelab ./cmd/kubelab-cluster
+	for arch in amd64 arm64; do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/kubelab-app-linux-$$arch ./cmd/kubelab-app || exit 1; \
+	done
 
 ## run: build, then open the lab (the TUI brings the embedded cluster up)
 run: build
@@ -43,6 +47,17 @@ lint:
 	$(GO) vet ./...
 	@if ! command -v staticcheck >/dev/null; then $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) || echo "staticcheck did not install; skipped"; fi
 	@if command -v staticcheck >/dev/null || [ -x "$$($(GO) env GOPATH)/bin/staticcheck" ]; then PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./...; fi
+
+## node-image: a Docker engine (Debian packages) and kubelab's kind node image for
+## Kubernetes v1.37.2, built without a registry (cached by its inputs)
+node-image:
+	.ci/kind/docker-up
+	.ci/kind/build-node-image kubelab/node:v1.37.2
+
+## e2e-kind: real kind: up (kind) -> lesson images loaded -> the lessons' proofs on
+## real containers -> down, leaving no containers behind
+e2e-kind: build node-image
+	KUBELAB_NODE_IMAGE=kubelab/node:v1.37.2 $(GO) test -count=1 -tags e2e -timeout 40m -v -run TestKind ./cmd/kubelab/
 
 clean:
 	rm -rf $(BIN)

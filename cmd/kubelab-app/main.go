@@ -29,6 +29,10 @@ import (
 var version = "dev"
 
 func main() {
+	// The images set the tag they were built as (lab/images).
+	if v := os.Getenv("KUBELAB_VERSION"); v != "" {
+		version = v
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, envFromOS(), os.Stdout); err != nil {

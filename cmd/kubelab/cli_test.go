@@ -38,6 +38,8 @@ func newCLI(t testing.TB) *labCLI {
 		"KUBELAB_STATE_DIR="+filepath.Join(home, "state"),
 		"KUBELAB_CLUSTER_BINARY="+clusterBin,
 		"KUBECONFIG=", // the learner's own setting must not matter
+		// The embedded cluster, even where a Docker engine runs (make e2e-kind proves kind).
+		"KUBELAB_BACKEND=embedded",
 	)}
 	t.Cleanup(func() { c.run("down") })
 	return c

@@ -38,7 +38,8 @@ func runTUI(ctx context.Context, streams Streams, quizCfg *tui.QuizConfig) error
 	if err != nil {
 		return err
 	}
-	p, err := labProvider()
+	backend, notice := autoBackend(ctx)
+	p, err := provider(string(backend))
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func runTUI(ctx context.Context, streams Streams, quizCfg *tui.QuizConfig) error
 	if !noColor {
 		dark = lipgloss.HasDarkBackground(os.Stdin, os.Stdout)
 	}
-	h := &host{provider: p, fsys: fsys, lessons: all, store: store}
+	h := &host{provider: p, fsys: fsys, lessons: all, store: store, notice: notice}
 	return tui.Run(ctx, h, tui.DefaultStyles(dark, noColor), quizCfg)
 }
 
@@ -59,6 +60,7 @@ type host struct {
 	store    *progress.Store
 	lab      *labClients
 	metrics  *metrics.Collector
+	notice   string // why the backend was chosen, shown as the first phase
 }
 
 func (h *host) Backend() string           { return string(h.provider.Backend()) }
@@ -77,8 +79,14 @@ func quizStore() quiz.Store {
 }
 
 func (h *host) Up(ctx context.Context, phase func(string, time.Duration)) error {
+	if h.notice != "" {
+		phase(h.notice, 0)
+	}
 	_, err := h.provider.Up(ctx, func(p cluster.Phase) { phase(p.Title, p.Elapsed) })
 	if err != nil {
+		return err
+	}
+	if err := rememberBackend(h.provider.Backend()); err != nil {
 		return err
 	}
 	h.lab, err = clientsFor(h.provider) // Up returned: the cluster runs
@@ -100,6 +108,7 @@ func (h *host) Open(l *lesson.Lesson) (*engine.Session, error) {
 	cfg := engine.Config{
 		Lessons: h.fsys, Client: h.lab.client, Dynamic: h.lab.dynamic, Owned: true,
 		SetNodeRunning: h.provider.SetNodeRunning, Progress: h.store,
+		RealContainers: h.provider.Backend() == cluster.Kind,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			out, err := exec.CommandContext(ctx, self, append([]string{"kubectl", "-n", ns}, args...)...).CombinedOutput()
 			return string(out), err

@@ -23,6 +23,13 @@ func newUpCommand(streams Streams) *cobra.Command {
 			if cmd.Flags().Changed("port") {
 				opts = append(opts, embedded.WithPort(port))
 			}
+			if !cmd.Flags().Changed("backend") {
+				b, notice := autoBackend(cmd.Context())
+				backend = string(b)
+				if notice != "" {
+					fmt.Fprintln(streams.Out, notice)
+				}
+			}
 			p, err := provider(backend, opts...)
 			if err != nil {
 				return err
@@ -38,6 +45,9 @@ func newUpCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := rememberBackend(p.Backend()); err != nil {
+				return err
+			}
 			if st.Already {
 				fmt.Fprintf(streams.Out, "The lab cluster is already running.\n")
 			} else {
@@ -48,7 +58,7 @@ func newUpCommand(streams Streams) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&backend, "backend", string(cluster.Embedded), "cluster backend: embedded (no Docker needed)")
+	cmd.Flags().StringVar(&backend, "backend", "", "cluster backend: kind (real nodes, needs Docker) or embedded (simulated nodes, no Docker); default: kind where a Docker engine answers, else embedded, then the one used last")
 	cmd.Flags().IntVar(&port, "port", embedded.DefaultPort, "API server port on 127.0.0.1")
 	return cmd
 }

@@ -1,0 +1,543 @@
+// Package kind runs the lab cluster on kind (sigs.k8s.io/kind): real nodes
+// as containers of a Docker engine, a real kubelet, real containers. One
+// control-plane and two workers named like the embedded cluster's nodes,
+// kubeconfig at a lab-owned path, the lesson app images loaded into every
+// node (no registry needed), and node ports 30080-30082 on localhost.
+package kind
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
+	kindcluster "sigs.k8s.io/kind/pkg/cluster"
+	"sigs.k8s.io/kind/pkg/cluster/nodes"
+	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
+	kindlog "sigs.k8s.io/kind/pkg/log"
+
+	"github.com/kubelab/kubelab/lab/atomicfile"
+	"github.com/kubelab/kubelab/lab/cluster"
+	"github.com/kubelab/kubelab/lab/images"
+)
+
+// Name is the kind cluster kubelab creates.
+const Name = "kubelab"
+
+// OwnerLabel marks the nodes of a cluster kubelab created.
+const OwnerLabel = "kubelab.dev/cluster"
+
+// NodePorts are mapped from the control-plane node to 127.0.0.1.
+var NodePorts = []int32{30080, 30081, 30082}
+
+// Provider is the kind backend.
+type Provider struct {
+	dir       string
+	nodeImage string
+	appDir    string
+	engine    string // docker (podman is detected by kind itself)
+}
+
+// Option configures a Provider.
+type Option func(*Provider)
+
+// WithStateDir keeps the kubeconfig and marker in dir (default <state>/kind).
+func WithStateDir(dir string) Option { return func(p *Provider) { p.dir = dir } }
+
+// WithNodeImage picks the node image (default: kind's own default image).
+func WithNodeImage(image string) Option { return func(p *Provider) { p.nodeImage = image } }
+
+// WithAppDir is where kubelab-app-linux-<arch> programs are (default: next
+// to the running program, then $KUBELAB_APP_DIR).
+func WithAppDir(dir string) Option { return func(p *Provider) { p.appDir = dir } }
+
+// New returns the kind provider.
+func New(opts ...Option) (*Provider, error) {
+	p := &Provider{engine: "docker"}
+	for _, o := range opts {
+		o(p)
+	}
+	if p.dir == "" {
+		state, err := cluster.StateDir()
+		if err != nil {
+			return nil, err
+		}
+		p.dir = filepath.Join(state, "kind")
+	}
+	if p.nodeImage == "" {
+		p.nodeImage = os.Getenv("KUBELAB_NODE_IMAGE")
+	}
+	if p.appDir == "" {
+		p.appDir = os.Getenv("KUBELAB_APP_DIR")
+	}
+	if p.appDir == "" {
+		if self, err := os.Executable(); err == nil {
+			p.appDir = filepath.Dir(self)
+		}
+	}
+	return p, nil
+}
+
+func (p *Provider) Backend() cluster.Backend { return cluster.Kind }
+
+// KubeconfigPath is the lab's own kubeconfig.
+func (p *Provider) KubeconfigPath() string { return filepath.Join(p.dir, "kubeconfig") }
+
+func (p *Provider) markerPath() string { return filepath.Join(p.dir, "cluster.json") }
+
+// Preflight says in one sentence what stops kind from running here.
+func Preflight(ctx context.Context) error {
+	if _, err := exec.LookPath("docker"); err != nil {
+		return errors.New("no Docker engine found: install Docker to run real nodes, or use the embedded cluster (`kubelab up --backend embedded`)")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", "info", "--format", "{{json .}}").CombinedOutput()
+	if err != nil {
+		msg := string(out)
+		switch {
+		case strings.Contains(msg, "permission denied"):
+			return errors.New("Docker is installed but this user may not use it: add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again)")
+		case strings.Contains(msg, "Cannot connect") || strings.Contains(msg, "Is the docker daemon running") || strings.Contains(msg, "connection refused"):
+			return errors.New("Docker is installed but its engine is not running: start it (`sudo systemctl start docker`, or open Docker Desktop)")
+		default:
+			return fmt.Errorf("Docker does not answer (%s): check `docker info`", strings.TrimSpace(firstLine(msg)))
+		}
+	}
+	var info struct {
+		MemTotal int64  `json:"MemTotal"`
+		Arch     string `json:"Architecture"`
+	}
+	_ = json.Unmarshal(out, &info)
+	if info.MemTotal > 0 && info.MemTotal < 3<<30 {
+		return fmt.Errorf("Docker has %.1f GiB of memory; kind's three nodes need at least 3 GiB: give Docker more memory, or use `kubelab up --backend embedded`", float64(info.MemTotal)/(1<<30))
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return l
+}
+
+func (p *Provider) kind(log kindlog.Logger) *kindcluster.Provider {
+	if log == nil {
+		log = kindlog.NoopLogger{}
+	}
+	return kindcluster.NewProvider(kindcluster.ProviderWithDocker(), kindcluster.ProviderWithLogger(log))
+}
+
+// marker is what kubelab keeps about the cluster it created.
+type marker struct {
+	Name      string    `json:"name"`
+	NodeImage string    `json:"nodeImage"`
+	Created   time.Time `json:"created"`
+}
+
+func (p *Provider) exists(kp *kindcluster.Provider) (bool, error) {
+	names, err := kp.List()
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(names, Name), nil
+}
+
+// owned reports whether the running cluster named kubelab is kubelab's: its
+// nodes carry OwnerLabel.
+func (p *Provider) owned(kp *kindcluster.Provider) (bool, error) {
+	ns, err := kp.ListNodes(Name)
+	if err != nil {
+		return false, err
+	}
+	for _, n := range ns {
+		out, err := exec.Command("docker", "inspect", "--format", "{{index .Config.Labels \"io.x-k8s.kind.cluster\"}}", n.String()).Output()
+		if err != nil || strings.TrimSpace(string(out)) != Name {
+			return false, nil
+		}
+	}
+	_, err = os.Stat(p.markerPath())
+	return err == nil, nil
+}
+
+// Up creates the cluster, or finds it, and returns once every node is Ready
+// and the lesson images are on every node.
+func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluster.Status, error) {
+	start := time.Now()
+	phase := func(name, title string) {
+		if progress != nil {
+			progress(cluster.Phase{Name: name, Title: title, Elapsed: time.Since(start)})
+		}
+	}
+	phase("preflight", "Checking the Docker engine")
+	if err := Preflight(ctx); err != nil {
+		return cluster.Status{}, err
+	}
+	if err := os.MkdirAll(p.dir, 0o700); err != nil {
+		return cluster.Status{}, err
+	}
+	kp := p.kind(&phaseLogger{phase: phase})
+	found, err := p.exists(kp)
+	if err != nil {
+		return cluster.Status{}, fmt.Errorf("list kind clusters: %w", err)
+	}
+	if found {
+		mine, err := p.owned(kp)
+		if err != nil {
+			return cluster.Status{}, err
+		}
+		if !mine {
+			return cluster.Status{}, fmt.Errorf("a kind cluster named %q exists that kubelab did not create; kubelab leaves it alone: delete it with `kind delete cluster --name %s` if you no longer need it", Name, Name)
+		}
+		phase("starting", "Starting the kind nodes")
+		if err := p.startNodes(ctx, kp); err != nil {
+			return cluster.Status{}, err
+		}
+		if err := kp.ExportKubeConfig(Name, p.KubeconfigPath(), false); err != nil {
+			return cluster.Status{}, err
+		}
+		if err := p.network(ctx, kp); err != nil {
+			return cluster.Status{}, err
+		}
+		phase("waiting", "Waiting for the nodes to be Ready")
+		if err := p.waitReady(ctx, 3*time.Minute); err != nil {
+			return cluster.Status{}, err
+		}
+		st, err := p.Status(ctx)
+		st.Already = true
+		return st, err
+	}
+	for _, port := range NodePorts {
+		if ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err != nil {
+			return cluster.Status{}, fmt.Errorf("port %d on 127.0.0.1 is in use; kubelab maps NodePort lessons there: stop what uses it (`ss -ltnp 'sport = :%d'`)", port, port)
+		} else {
+			_ = ln.Close()
+		}
+	}
+	if err := kp.Create(Name, kindcluster.CreateWithV1Alpha4Config(p.config()),
+		kindcluster.CreateWithNodeImage(p.nodeImage), kindcluster.CreateWithKubeconfigPath(p.KubeconfigPath()),
+		kindcluster.CreateWithDisplayUsage(false), kindcluster.CreateWithDisplaySalutation(false)); err != nil {
+		return cluster.Status{}, fmt.Errorf("kind could not create the cluster: %w", err)
+	}
+	mk, _ := json.Marshal(marker{Name: Name, NodeImage: p.nodeImage, Created: time.Now()})
+	if err := atomicfile.Write(p.markerPath(), mk, 0o600); err != nil {
+		return cluster.Status{}, err
+	}
+	phase("network", "Connecting the nodes' pod networks")
+	if err := p.network(ctx, kp); err != nil {
+		return cluster.Status{}, err
+	}
+	phase("images", "Loading the lesson app images into the nodes")
+	if err := p.LoadImages(ctx); err != nil {
+		return cluster.Status{}, err
+	}
+	phase("waiting", "Waiting for the nodes to be Ready")
+	if err := p.waitReady(ctx, 3*time.Minute); err != nil {
+		return cluster.Status{}, err
+	}
+	return p.Status(ctx)
+}
+
+// offline says whether the node image lacks kind's own CNI (kubelab's
+// registry-free node image): kubelab then connects the pod networks itself.
+func (p *Provider) offline() bool { return strings.HasPrefix(p.nodeImage, "kubelab/node") }
+
+func (p *Provider) config() *v1alpha4.Cluster {
+	labels := map[string]string{OwnerLabel: Name}
+	cp := v1alpha4.Node{Role: v1alpha4.ControlPlaneRole, Labels: labels}
+	for _, port := range NodePorts {
+		cp.ExtraPortMappings = append(cp.ExtraPortMappings, v1alpha4.PortMapping{ContainerPort: port, HostPort: port, ListenAddress: "127.0.0.1"})
+	}
+	cfg := &v1alpha4.Cluster{
+		Nodes: []v1alpha4.Node{cp, {Role: v1alpha4.WorkerRole, Labels: labels}, {Role: v1alpha4.WorkerRole, Labels: labels}},
+		// Hosts with cgroup v1 (CI machines here) need the kubelet's consent.
+		KubeadmConfigPatches: []string{"kind: KubeletConfiguration\nfailCgroupV1: false\n"},
+	}
+	cfg.Networking.DisableDefaultCNI = p.offline()
+	v1alpha4.SetDefaultsCluster(cfg)
+	return cfg
+}
+
+func (p *Provider) client() (kubernetes.Interface, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", p.KubeconfigPath())
+	if err != nil {
+		return nil, err
+	}
+	return kubernetes.NewForConfig(cfg)
+}
+
+// network gives every node a pod network when the image has no CNI of its
+// own: a ptp/host-local config for the node's podCIDR, and routes to the
+// other nodes' podCIDRs (what kind's kindnetd does).
+func (p *Provider) network(ctx context.Context, kp *kindcluster.Provider) error {
+	if !p.offline() {
+		return nil
+	}
+	cs, err := p.client()
+	if err != nil {
+		return err
+	}
+	ns, err := kp.ListNodes(Name)
+	if err != nil {
+		return err
+	}
+	type nodeNet struct {
+		node nodes.Node
+		ip   string
+		cidr string
+	}
+	var nets []nodeNet
+	deadline := time.Now().Add(2 * time.Minute)
+	for _, n := range ns {
+		ip, _, err := n.IP()
+		if err != nil {
+			return fmt.Errorf("node %s: %w", n, err)
+		}
+		var cidr string
+		for cidr == "" {
+			obj, err := cs.CoreV1().Nodes().Get(ctx, n.String(), metav1.GetOptions{})
+			if err == nil {
+				cidr = obj.Spec.PodCIDR
+			}
+			if cidr != "" {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("node %s got no pod address range (podCIDR) from the control plane", n)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		nets = append(nets, nodeNet{n, ip, cidr})
+	}
+	for _, me := range nets {
+		conf := fmt.Sprintf(`{"cniVersion":"0.4.0","name":"kubelab","plugins":[{"type":"ptp","ipMasq":true,"mtu":1500,"ipam":{"type":"host-local","ranges":[[{"subnet":%q}]],"routes":[{"dst":"0.0.0.0/0"}]}},{"type":"portmap","capabilities":{"portMappings":true}}]}`, me.cidr)
+		if err := nodeutils.WriteFile(me.node, "/etc/cni/net.d/10-kubelab.conflist", conf); err != nil {
+			return fmt.Errorf("node %s: write the CNI config: %w", me.node, err)
+		}
+		for _, other := range nets {
+			if other.node.String() == me.node.String() {
+				continue
+			}
+			if err := me.node.Command("ip", "route", "replace", other.cidr, "via", other.ip).Run(); err != nil {
+				return fmt.Errorf("node %s: route to %s: %w", me.node, other.cidr, err)
+			}
+		}
+	}
+	return nil
+}
+
+// appArchive builds the lesson app images for the nodes' architecture.
+func (p *Provider) appArchive() ([]byte, error) {
+	arch := runtime.GOARCH
+	if out, err := exec.Command("docker", "info", "--format", "{{.Architecture}}").Output(); err == nil {
+		switch strings.TrimSpace(string(out)) {
+		case "aarch64", "arm64":
+			arch = "arm64"
+		case "x86_64", "amd64":
+			arch = "amd64"
+		}
+	}
+	bin := filepath.Join(p.appDir, "kubelab-app-linux-"+arch)
+	program, err := os.ReadFile(bin)
+	if err != nil {
+		return nil, fmt.Errorf("the lesson app for linux/%s is missing (%s): rebuild kubelab with `make build`", arch, bin)
+	}
+	var buf bytes.Buffer
+	if err := images.Write(&buf, program, arch); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// LoadImages loads the lesson app images into every node, in parallel.
+func (p *Provider) LoadImages(ctx context.Context) error {
+	archive, err := p.appArchive()
+	if err != nil {
+		return err
+	}
+	ns, err := p.kind(nil).ListNodes(Name)
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(ns))
+	for i, n := range ns {
+		wg.Go(func() {
+			if err := nodeutils.LoadImageArchive(n, bytes.NewReader(archive)); err != nil {
+				errs[i] = fmt.Errorf("load the lesson images into %s: %w", n, err)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (p *Provider) startNodes(ctx context.Context, kp *kindcluster.Provider) error {
+	ns, err := kp.ListNodes(Name)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		if err := exec.CommandContext(ctx, "docker", "start", n.String()).Run(); err != nil {
+			return fmt.Errorf("start node %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+func (p *Provider) waitReady(ctx context.Context, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		cs, err := p.client()
+		if err == nil {
+			list, err := cluster.ListNodes(ctx, cs.CoreV1().Nodes())
+			ready := 0
+			for _, n := range list {
+				if n.Ready {
+					ready++
+				}
+			}
+			if err == nil && len(list) == 3 && ready == 3 {
+				if _, err := cs.CoreV1().ServiceAccounts(corev1.NamespaceDefault).Get(ctx, "default", metav1.GetOptions{}); err == nil {
+					return nil
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the kind nodes are not Ready after %s: see `docker logs %s-control-plane`", limit, Name)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// Down deletes the cluster kubelab created (never another one).
+func (p *Provider) Down(ctx context.Context) error {
+	if _, err := exec.LookPath("docker"); err != nil {
+		return nil
+	}
+	kp := p.kind(nil)
+	found, err := p.exists(kp)
+	if err != nil || !found {
+		_ = os.RemoveAll(p.dir)
+		return nil //nolint:nilerr // no engine or no cluster: nothing to delete
+	}
+	if mine, err := p.owned(kp); err != nil || !mine {
+		return fmt.Errorf("the kind cluster %q was not created by kubelab; kubelab leaves it alone", Name)
+	}
+	if err := kp.Delete(Name, p.KubeconfigPath()); err != nil {
+		return err
+	}
+	return os.RemoveAll(p.dir)
+}
+
+// Status reports the cluster as the API server sees it.
+func (p *Provider) Status(ctx context.Context) (cluster.Status, error) {
+	st := cluster.Status{Backend: cluster.Kind}
+	if Preflight(ctx) != nil {
+		st.Problem = cluster.ErrNotRunning.Error()
+		return st, nil
+	}
+	kp := p.kind(nil)
+	if found, err := p.exists(kp); err != nil || !found {
+		st.Problem = cluster.ErrNotRunning.Error()
+		return st, nil //nolint:nilerr // reported as a problem
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", p.KubeconfigPath())
+	if err != nil {
+		st.Problem = "the kind cluster exists but its kubeconfig is missing; run `kubelab up` to write it again"
+		return st, nil
+	}
+	st.APIServer = cfg.Host
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return st, err
+	}
+	list, err := cluster.ListNodes(ctx, cs.CoreV1().Nodes())
+	if err != nil {
+		st.Problem = "the kind cluster does not answer; its nodes may be stopped: run `kubelab up`"
+		return st, nil
+	}
+	st.Running, st.Nodes = true, list
+	var m marker
+	if data, err := os.ReadFile(p.markerPath()); err == nil && json.Unmarshal(data, &m) == nil {
+		st.StartedAt = m.Created
+	}
+	return st, nil
+}
+
+// SetNodeRunning stops or starts a node's container: with it, its kubelet
+// and every container on it.
+func (p *Provider) SetNodeRunning(ctx context.Context, node string, running bool) error {
+	kp := p.kind(nil)
+	ns, err := kp.ListNodes(Name)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ns, func(n nodes.Node) bool { return n.String() == node }) {
+		return fmt.Errorf("%s is not a node of the kubelab cluster", node)
+	}
+	verb := "stop"
+	if running {
+		verb = "start"
+	}
+	if out, err := exec.CommandContext(ctx, "docker", verb, node).CombinedOutput(); err != nil {
+		return fmt.Errorf("docker %s %s: %v: %s", verb, node, err, out)
+	}
+	if running {
+		// A restarted node has a fresh network namespace: give it its routes again.
+		return p.network(ctx, kp)
+	}
+	return nil
+}
+
+// phaseLogger turns kind's progress messages into start-up phases.
+type phaseLogger struct {
+	phase func(name, title string)
+}
+
+func (l *phaseLogger) Warn(string)           {}
+func (l *phaseLogger) Warnf(string, ...any)  {}
+func (l *phaseLogger) Error(string)          {}
+func (l *phaseLogger) Errorf(string, ...any) {}
+func (l *phaseLogger) V(level kindlog.Level) kindlog.InfoLogger {
+	if level > 0 {
+		return kindlog.NoopInfoLogger{}
+	}
+	return l
+}
+func (l *phaseLogger) Info(message string) { l.status(message) }
+func (l *phaseLogger) Infof(format string, args ...any) {
+	l.status(fmt.Sprintf(format, args...))
+}
+func (l *phaseLogger) Enabled() bool { return true }
+
+func (l *phaseLogger) status(m string) {
+	m = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(m), "•"))
+	m = strings.TrimSpace(strings.TrimSuffix(m, "..."))
+	// kind's messages end with an emoji: keep the words.
+	if i := strings.LastIndex(m, " "); i > 0 && !strings.ContainsAny(m[i+1:], "abcdefghijklmnopqrstuvwxyz)") {
+		m = strings.TrimSpace(m[:i])
+	}
+	if m == "" || strings.HasPrefix(m, "✓") || strings.HasPrefix(m, "✗") {
+		return
+	}
+	l.phase("kind", m)
+}
