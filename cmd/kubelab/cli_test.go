@@ -173,3 +173,36 @@ func TestUnknownBackendSaysWhatToUse(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// Without a Docker engine, `kubelab up` says in one line that it uses the
+// embedded cluster and why; later commands remember that choice.
+func TestUpFallsBackToEmbeddedWithoutDockerAndRemembers(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	var env []string
+	for _, e := range c.env {
+		if !strings.HasPrefix(e, "KUBELAB_BACKEND=") && !strings.HasPrefix(e, "PATH=") {
+			env = append(env, e)
+		}
+	}
+	c.env = append(env, "PATH="+t.TempDir()) // no docker here
+	port, err := embedded.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := c.ok("up", "--port", strconv.Itoa(port))
+	first, _, _ := strings.Cut(out, "\n")
+	if first != "Using the embedded cluster (simulated nodes): no Docker engine found. Real nodes need a running Docker engine." {
+		t.Errorf("first line of up: %q", first)
+	}
+	data, err := os.ReadFile(filepath.Join(c.home, "state", "backend"))
+	if err != nil || strings.TrimSpace(string(data)) != "embedded" {
+		t.Fatalf("remembered backend = %q, %v", data, err)
+	}
+	if st := c.ok("status"); !strings.Contains(st, "Backend:     embedded") || !strings.Contains(st, "State:       running") {
+		t.Errorf("status:\n%s", st)
+	}
+	if out, code := c.run("up", "--backend", "nothing"); code == 0 || !strings.Contains(out, `unknown backend "nothing"`) {
+		t.Errorf("bad backend: %d\n%s", code, out)
+	}
+}

@@ -59,7 +59,9 @@ func autoBackend(ctx context.Context) (backend cluster.Backend, notice string) {
 		return cluster.Backend(b), ""
 	}
 	if err := kind.Preflight(ctx); err != nil {
-		return cluster.Embedded, "Using the embedded cluster (simulated nodes): " + lowerFirst(err.Error())
+		reason, _, _ := strings.Cut(err.Error(), ":")
+		reason, _, _ = strings.Cut(reason, ";")
+		return cluster.Embedded, "Using the embedded cluster (simulated nodes): " + lowerFirst(reason) + ". Real nodes need a running Docker engine."
 	}
 	return cluster.Kind, ""
 }
