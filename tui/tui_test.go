@@ -25,6 +25,7 @@ import (
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
+	"github.com/kubelab/kubelab/lab/metrics/scrape"
 	"github.com/kubelab/kubelab/lab/progress"
 	"github.com/kubelab/kubelab/lab/quiz"
 	"github.com/kubelab/kubelab/lessons"
@@ -86,7 +87,7 @@ func (l *testLab) Open(ls *lesson.Lesson) (*engine.Session, error) {
 
 func (l *testLab) Metrics(ctx context.Context, ns string) (metrics.Snapshot, error) {
 	env := clustertest.Cluster(l.t)
-	c := metrics.Collector{Client: env.Client, Config: env.Config, Simulated: true}
+	c := scrape.Collector{Client: env.Client, Config: env.Config, Simulated: true}
 	return c.Collect(ctx, ns)
 }
 

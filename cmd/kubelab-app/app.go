@@ -16,8 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/resource"
-
 	"github.com/kubelab/kubelab/lab/metrics"
 	"github.com/kubelab/kubelab/lab/workload"
 )
@@ -168,11 +166,10 @@ func parseDuration(s string) (time.Duration, error) {
 // holdMemory allocates and touches the asked amount, so that the kernel
 // counts it against the container's memory limit.
 func (a *app) holdMemory(s string) error {
-	q, err := resource.ParseQuantity(s)
+	n, err := parseBytes(s)
 	if err != nil {
 		return fmt.Errorf("%s=%q: %w", workload.EnvMemory, s, err)
 	}
-	n := q.Value()
 	a.logf("holding %s of memory (%s)", s, workload.EnvMemory)
 	a.memory = make([]byte, n)
 	for i := int64(0); i < n; i += 4096 {
@@ -479,4 +476,24 @@ func (q *queue) report(set *metrics.Set) {
 		set.Add(metrics.TasksProduced, lbl, q.produced[name])
 		set.Add(metrics.TasksConsumed, lbl, q.consumed[name])
 	}
+}
+
+// parseBytes reads a Kubernetes memory quantity: 300Mi, 1Gi, 500M, 1024.
+func parseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || n < 0 {
+		return 0, errors.New("not a memory amount such as 300Mi or 1Gi")
+	}
+	return int64(n * float64(mult)), nil
 }

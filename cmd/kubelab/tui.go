@@ -19,6 +19,7 @@ import (
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
+	"github.com/kubelab/kubelab/lab/metrics/scrape"
 	"github.com/kubelab/kubelab/lab/progress"
 	"github.com/kubelab/kubelab/lab/quiz"
 	"github.com/kubelab/kubelab/tui"
@@ -59,7 +60,7 @@ type host struct {
 	lessons  []*lesson.Lesson
 	store    *progress.Store
 	lab      *labClients
-	metrics  *metrics.Collector
+	metrics  *scrape.Collector
 	notice   string // why the backend was chosen, shown as the first phase
 }
 
@@ -138,7 +139,7 @@ func (h *host) Metrics(ctx context.Context, ns string) (metrics.Snapshot, error)
 		return metrics.Snapshot{}, cluster.ErrNotRunning
 	}
 	if h.metrics == nil {
-		h.metrics = &metrics.Collector{Client: h.lab.client, Config: h.lab.config, Simulated: h.provider.Backend() == cluster.Embedded}
+		h.metrics = &scrape.Collector{Client: h.lab.client, Config: h.lab.config, Simulated: h.provider.Backend() == cluster.Embedded}
 	}
 	return h.metrics.Collect(ctx, ns)
 }

@@ -1,7 +1,7 @@
 // Package metrics is what the lesson app reports on /metrics, in the
 // Prometheus text format: queue length and age for workers, request counts
 // and latency for servers. The embedded cluster's node agent simulates the
-// same figures. A Collector reads them for a lesson's namespace and the TUI
+// same figures. lab/metrics/scrape reads them for a namespace and the TUI
 // draws them (the on-duty panel).
 package metrics
 

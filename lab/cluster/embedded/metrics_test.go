@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 	"github.com/kubelab/kubelab/lab/metrics"
+	"github.com/kubelab/kubelab/lab/metrics/scrape"
 	"github.com/kubelab/kubelab/lab/workload"
 )
 
@@ -50,7 +51,7 @@ func TestQueueGrowsThenDrainsWithMoreWorkers(t *testing.T) {
 	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, work, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	col := &metrics.Collector{Client: cs, Config: clustertest.Cluster(t).Config, Simulated: true}
+	col := &scrape.Collector{Client: cs, Config: clustertest.Cluster(t).Config, Simulated: true}
 	var first metrics.Snapshot
 	clustertest.Eventually(t, 30*time.Second, "a queue of more than 30 tasks, some waiting for 2 s or more", func(ctx context.Context) (bool, string) {
 		s, err := col.Collect(ctx, ns)
@@ -104,7 +105,7 @@ func TestRequestsSpreadOverServerPodsAndLatencyFollowsLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	col := &metrics.Collector{Client: cs, Config: clustertest.Cluster(t).Config, Simulated: true}
+	col := &scrape.Collector{Client: cs, Config: clustertest.Cluster(t).Config, Simulated: true}
 	var busy metrics.Snapshot
 	clustertest.Eventually(t, 30*time.Second, "one busy server pod", func(ctx context.Context) (bool, string) {
 		s, err := col.Collect(ctx, ns)
