@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.7.0
 export KUBELAB_CLUSTER_BINARY := $(BIN)/kubelab-cluster
 export KUBELAB_BINARY := $(BIN)/kubelab
 
-.PHONY: all build run test bench lint clean deps e2e-kind node-image
+.PHONY: all build run test bench lint clean deps e2e-kind node-image bench-kind
 
 all: build
 
@@ -58,6 +58,10 @@ node-image:
 ## real containers -> down, leaving no containers behind
 e2e-kind: build node-image
 	KUBELAB_NODE_IMAGE=kubelab/node:v1.37.2 $(GO) test -count=1 -tags e2e -timeout 40m -v -run TestKind ./cmd/kubelab/
+
+## bench-kind: kubelab up on kind against a bare kind create (same config and image)
+bench-kind: build node-image
+	KUBELAB_NODE_IMAGE=kubelab/node:v1.37.2 $(GO) test -count=1 -tags e2e -timeout 40m -run '^$$' -bench KindUp -benchtime 3x ./cmd/kubelab/
 
 clean:
 	rm -rf $(BIN)

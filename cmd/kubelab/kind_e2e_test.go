@@ -98,3 +98,46 @@ func TestKindUpProveAndDown(t *testing.T) {
 	}
 	t.Logf("proofs on kind took %s", time.Since(proofStart).Round(time.Second))
 }
+
+// BenchmarkKindUp compares `kubelab up` on kind with a bare kind create of
+// the same configuration and node image, in one run (make bench-kind).
+// kubelab adds the pod network routes, the lesson images and waiting for
+// every node to be Ready.
+func BenchmarkKindUp(b *testing.B) {
+	image := os.Getenv("KUBELAB_NODE_IMAGE")
+	if image == "" {
+		b.Fatal("KUBELAB_NODE_IMAGE names the node image; run `make bench-kind`")
+	}
+	c := newCLI(b)
+	c.env = append(c.env, "KUBELAB_BACKEND=kind", "KUBELAB_NODE_IMAGE="+image, "KUBELAB_APP_DIR="+filepath.Dir(c.bin))
+	p, err := kind.New(kind.WithStateDir(b.TempDir()), kind.WithNodeImage(image))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var bare, lab, load time.Duration
+	for range b.N {
+		t0 := time.Now()
+		if err := p.CreateBare(); err != nil {
+			b.Fatal(err)
+		}
+		bare += time.Since(t0)
+		if err := p.DeleteBare(); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		c.ok("up")
+		lab += time.Since(t1)
+		t2 := time.Now()
+		lp, _ := kind.New(kind.WithStateDir(filepath.Join(c.home, "state", "kind")), kind.WithNodeImage(image), kind.WithAppDir(filepath.Dir(c.bin)))
+		if err := lp.LoadImages(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		load += time.Since(t2)
+		c.ok("down")
+	}
+	n := float64(b.N)
+	b.ReportMetric(bare.Seconds()/n, "bare-kind-s")
+	b.ReportMetric(lab.Seconds()/n, "kubelab-up-s")
+	b.ReportMetric(lab.Seconds()/bare.Seconds(), "ratio")
+	b.ReportMetric(load.Seconds()/n, "image-load-3-nodes-s")
+}

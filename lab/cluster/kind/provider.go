@@ -264,8 +264,20 @@ func (p *Provider) config() *v1alpha4.Cluster {
 	}
 	cfg := &v1alpha4.Cluster{
 		Nodes: []v1alpha4.Node{cp, {Role: v1alpha4.WorkerRole, Labels: labels}, {Role: v1alpha4.WorkerRole, Labels: labels}},
-		// Hosts with cgroup v1 (CI machines here) need the kubelet's consent.
-		KubeadmConfigPatches: []string{"kind: KubeletConfiguration\nfailCgroupV1: false\n"},
+		KubeadmConfigPatches: []string{
+			// Hosts with cgroup v1 (CI machines here) need the kubelet's
+			// consent; short leases let a stopped node be noticed in seconds.
+			"kind: KubeletConfiguration\nfailCgroupV1: false\nnodeLeaseDurationSeconds: 8\nnodeStatusUpdateFrequency: 4s\n",
+			// Self-healing lessons: a lost node is NotReady after 10 s and its
+			// pods move 2 s later (defaults: 40 s and 5 minutes), as on the
+			// embedded cluster.
+			"kind: ClusterConfiguration\n" +
+				"apiServer:\n  extraArgs:\n" +
+				"  - {name: default-not-ready-toleration-seconds, value: \"2\"}\n" +
+				"  - {name: default-unreachable-toleration-seconds, value: \"2\"}\n" +
+				"controllerManager:\n  extraArgs:\n" +
+				"  - {name: node-monitor-grace-period, value: 10s}\n",
+		},
 	}
 	cfg.Networking.DisableDefaultCNI = p.offline()
 	v1alpha4.SetDefaultsCluster(cfg)
@@ -498,7 +510,13 @@ func (p *Provider) SetNodeRunning(ctx context.Context, node string, running bool
 	if running {
 		verb = "start"
 	}
-	if out, err := exec.CommandContext(ctx, "docker", verb, node).CombinedOutput(); err != nil {
+	args := []string{verb, node}
+	if !running {
+		// systemd (PID 1 of the node) does not stop on SIGTERM: after 2 s the
+		// node is killed, as a crashed machine would be.
+		args = []string{"stop", "-t", "2", node}
+	}
+	if out, err := exec.CommandContext(ctx, "docker", args...).CombinedOutput(); err != nil {
 		return fmt.Errorf("docker %s %s: %v: %s", verb, node, err, out)
 	}
 	if running {
@@ -540,4 +558,18 @@ func (l *phaseLogger) status(m string) {
 		return
 	}
 	l.phase("kind", m)
+}
+
+// CreateBare creates a cluster with kubelab's configuration and node image
+// but nothing else (no network routes, images or waiting), named
+// kubelab-bare: the baseline kubelab's start-up is measured against.
+func (p *Provider) CreateBare() error {
+	return p.kind(nil).Create(Name+"-bare", kindcluster.CreateWithV1Alpha4Config(p.config()),
+		kindcluster.CreateWithNodeImage(p.nodeImage), kindcluster.CreateWithKubeconfigPath(filepath.Join(p.dir, "bare-kubeconfig")),
+		kindcluster.CreateWithDisplayUsage(false), kindcluster.CreateWithDisplaySalutation(false))
+}
+
+// DeleteBare deletes the baseline cluster.
+func (p *Provider) DeleteBare() error {
+	return p.kind(nil).Delete(Name+"-bare", filepath.Join(p.dir, "bare-kubeconfig"))
 }
