@@ -231,7 +231,11 @@ func (a *app) hello(w http.ResponseWriter, r *http.Request) {
 	a.mu.Unlock()
 	util := math.Min(0.97, rate/a.env.float(workload.EnvCapacity, 50))
 	time.Sleep(time.Duration(float64(20*time.Millisecond) / (1 - util) * 0.5))
-	fmt.Fprintf(w, "kubelab-app %s pod=%s node=%s\n", version, hostname(), a.env.get("KUBELAB_NODE", "unknown"))
+	line := fmt.Sprintf("kubelab-app %s pod=%s", version, hostname())
+	if node := a.env["KUBELAB_NODE"]; node != "" { // set from spec.nodeName by the downward API
+		line += " node=" + node
+	}
+	fmt.Fprintln(w, line)
 	a.logf("%s %s 200 (%s)", r.Method, r.URL.Path, time.Since(start).Round(time.Microsecond))
 }
 

@@ -550,8 +550,12 @@ func (l *phaseLogger) Enabled() bool { return true }
 func (l *phaseLogger) status(m string) {
 	m = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(m), "•"))
 	m = strings.TrimSpace(strings.TrimSuffix(m, "..."))
-	// kind's messages end with an emoji: keep the words.
-	if i := strings.LastIndex(m, " "); i > 0 && !strings.ContainsAny(m[i+1:], "abcdefghijklmnopqrstuvwxyz)") {
+	// kind's messages end with emoji (one per node): keep the words.
+	for {
+		i := strings.LastIndex(m, " ")
+		if i <= 0 || strings.ContainsAny(m[i+1:], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789)") {
+			break
+		}
 		m = strings.TrimSpace(m[:i])
 	}
 	if m == "" || strings.HasPrefix(m, "✓") || strings.HasPrefix(m, "✗") {
