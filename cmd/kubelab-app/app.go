@@ -128,8 +128,12 @@ func (a *app) run(ctx context.Context) error {
 	}
 	switch mode {
 	case "server", "queue", "db", "adapter", "worker", "producer", "load", "tail", "proxy":
+	case "job":
+		// A Job's task (CronJob lessons): say what was done, and finish.
+		a.logf("%s", a.env.get("KUBELAB_MESSAGE", "job done"))
+		return nil
 	default:
-		return fmt.Errorf("%s=%q is not a mode (server, worker, producer, queue, load, tail, proxy, adapter, db)", workload.EnvMode, mode)
+		return fmt.Errorf("%s=%q is not a mode (server, worker, producer, queue, load, tail, proxy, adapter, db, job)", workload.EnvMode, mode)
 	}
 	if mode == "queue" {
 		a.queue = &queue{}

@@ -267,3 +267,12 @@ func TestMemoryIsHeldAndABadAmountIsAClearError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestJobModeSaysItsMessageAndFinishes(t *testing.T) {
+	t.Parallel()
+	out := &syncBuffer{}
+	err := run(context.Background(), env{workload.EnvMode: "job", "KUBELAB_MESSAGE": "nightly report: 42 orders", "KUBELAB_ADDR": freeAddr(t)}, out)
+	if err != nil || !strings.Contains(out.String(), "nightly report: 42 orders") {
+		t.Fatalf("err %v, output:\n%s", err, out)
+	}
+}

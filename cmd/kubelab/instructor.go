@@ -150,7 +150,7 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 		proof  engine.StepProof
 	}
 	var rows []row
-	failed := engine.ProveAll(ctx, ecfg, all, func(id string, sp engine.StepProof) {
+	failed := engine.ProveAll(ctx, ecfg, all, 0, func(id string, sp engine.StepProof) {
 		rows = append(rows, row{id, sp})
 	})
 	w := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)

@@ -88,7 +88,7 @@ func TestKindUpProveAndDown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	proofStart := time.Now()
-	failed := engine.ProveAll(ctx, ecfg, all, func(id string, sp engine.StepProof) {
+	failed := engine.ProveAll(ctx, ecfg, all, 3, func(id string, sp engine.StepProof) {
 		t.Logf("kind: %s step %s: failed before=%v passed after=%v in %v %s", id, sp.Step, sp.FailedBefore, sp.PassedAfter, sp.SolutionTook.Round(10*time.Millisecond), sp.Skipped)
 	})
 	for _, l := range all {

@@ -54,7 +54,7 @@ func TestBuiltinLessonsProvenBothWays(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	failed := engine.ProveAll(ctx, cfg, all, func(id string, p engine.StepProof) {
+	failed := engine.ProveAll(ctx, cfg, all, 0, func(id string, p engine.StepProof) {
 		t.Logf("%s step %s: failed before=%v passed after=%v in %v", id, p.Step, p.FailedBefore, p.PassedAfter, p.SolutionTook.Round(10*time.Millisecond))
 	})
 	for _, l := range all {

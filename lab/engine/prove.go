@@ -128,7 +128,13 @@ func proveStep(ctx context.Context, s *Session, i int, step lesson.Step) StepPro
 	for _, g := range step.Goals {
 		hold = max(hold, g.HoldDuration())
 	}
-	limit := time.Now().Add(30*time.Second + hold)
+	// Real containers start slower than simulated ones (images unpacked,
+	// networks set up, on a busy laptop): they get longer to converge.
+	settleFor := 30 * time.Second
+	if s.cfg.RealContainers {
+		settleFor = 2 * time.Minute
+	}
+	limit := time.Now().Add(settleFor + hold)
 	for time.Now().Before(limit) {
 		rs := s.Results()
 		p.After = rs
@@ -175,7 +181,10 @@ func Disruptive(l *lesson.Lesson) bool {
 // ProveAll proves lessons on one cluster: those that keep to their own
 // namespace in parallel, then each disruptive one alone. It returns the
 // error of every lesson that failed, by lesson id.
-func ProveAll(ctx context.Context, cfg Config, lessons []*lesson.Lesson, report func(lessonID string, p StepProof)) map[string]error {
+//
+// At most parallel lessons run at once (0: all of them); real nodes on a
+// small machine prove faster a few at a time.
+func ProveAll(ctx context.Context, cfg Config, lessons []*lesson.Lesson, parallel int, report func(lessonID string, p StepProof)) map[string]error {
 	var mu sync.Mutex
 	failed := map[string]error{}
 	prove := func(l *lesson.Lesson) {
@@ -192,10 +201,18 @@ func ProveAll(ctx context.Context, cfg Config, lessons []*lesson.Lesson, report 
 			mu.Unlock()
 		}
 	}
+	if parallel <= 0 {
+		parallel = len(lessons)
+	}
+	slots := make(chan struct{}, max(1, parallel))
 	var wg sync.WaitGroup
 	for _, l := range lessons {
 		if !Disruptive(l) {
-			wg.Go(func() { prove(l) })
+			wg.Go(func() {
+				slots <- struct{}{}
+				defer func() { <-slots }()
+				prove(l)
+			})
 		}
 	}
 	wg.Wait()

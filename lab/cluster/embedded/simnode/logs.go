@@ -95,6 +95,8 @@ func runLines(pod *corev1.Pod, c *corev1.Container, start, end time.Time, exitCo
 			add(2*time.Millisecond, "proxy: listening on localhost:%s, forwarding to %s", env["KUBELAB_LISTEN"], env[workload.EnvTarget])
 		case "adapter":
 			add(2*time.Millisecond, "adapter: reading localhost:8080/status, serving Prometheus metrics on :9113/metrics")
+		case "job":
+			add(2*time.Millisecond, "%s", orDefault(env["KUBELAB_MESSAGE"], "job done"))
 		case "db":
 			add(2*time.Millisecond, "db: key/value store listening on :5432, data in %s", orDefault(env["KUBELAB_DATA_DIR"], "/var/lib/kubelab"))
 		default:
