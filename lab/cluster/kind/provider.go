@@ -454,7 +454,7 @@ func (p *Provider) Down(ctx context.Context) error {
 	if mine, err := p.owned(kp); err != nil || !mine {
 		return fmt.Errorf("the kind cluster %q was not created by kubelab; kubelab leaves it alone", Name)
 	}
-	if err := kp.Delete(Name, p.KubeconfigPath()); err != nil {
+	if err := deleteCluster(kp, Name, p.KubeconfigPath()); err != nil {
 		return err
 	}
 	return os.RemoveAll(p.dir)
@@ -575,5 +575,18 @@ func (p *Provider) CreateBare() error {
 
 // DeleteBare deletes the baseline cluster.
 func (p *Provider) DeleteBare() error {
-	return p.kind(nil).Delete(Name+"-bare", filepath.Join(p.dir, "bare-kubeconfig"))
+	return deleteCluster(p.kind(nil), Name+"-bare", filepath.Join(p.dir, "bare-kubeconfig"))
+}
+
+// deleteCluster deletes a kind cluster; `docker rm -f` of a node that is
+// still stopping sometimes fails once, so it tries three times.
+func deleteCluster(kp *kindcluster.Provider, name, kubeconfig string) error {
+	var err error
+	for range 3 {
+		if err = kp.Delete(name, kubeconfig); err == nil {
+			return nil
+		}
+		time.Sleep(2 * time.Second)
+	}
+	return fmt.Errorf("delete the kind cluster %s: %w", name, err)
 }
