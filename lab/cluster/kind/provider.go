@@ -580,13 +580,39 @@ func (p *Provider) DeleteBare() error {
 
 // deleteCluster deletes a kind cluster; `docker rm -f` of a node that is
 // still stopping sometimes fails once, so it tries three times.
+//
+// On cgroup v1 hosts a pod container caught half-created when its node is
+// killed can stay in a FROZEN freezer cgroup, which no signal ends; the
+// retry thaws the node containers' frozen cgroups first.
 func deleteCluster(kp *kindcluster.Provider, name, kubeconfig string) error {
+	ns, _ := kp.ListNodes(name)
 	var err error
 	for range 3 {
 		if err = kp.Delete(name, kubeconfig); err == nil {
 			return nil
 		}
+		for _, n := range ns {
+			thawNode(n.String())
+		}
 		time.Sleep(2 * time.Second)
 	}
 	return fmt.Errorf("delete the kind cluster %s: %w", name, err)
+}
+
+// thawNode thaws every frozen freezer cgroup of a node container (cgroup v1).
+func thawNode(container string) {
+	out, err := exec.Command("docker", "inspect", "-f", "{{.Id}}", container).Output()
+	if err != nil {
+		return
+	}
+	root := filepath.Join("/sys/fs/cgroup/freezer/docker", strings.TrimSpace(string(out)))
+	_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != "freezer.state" {
+			return nil //nolint:nilerr // best effort
+		}
+		if state, _ := os.ReadFile(path); strings.TrimSpace(string(state)) == "FROZEN" {
+			_ = os.WriteFile(path, []byte("THAWED"), 0o644)
+		}
+		return nil
+	})
 }
