@@ -46,7 +46,7 @@ func StartAgent(ctx context.Context, set pki.Set, cs kubernetes.Interface, port 
 	if _, err := podInformer.Informer().AddEventHandler(rec.handler()); err != nil {
 		return err
 	}
-	if err := startChecks(ctx, cs, factory, rec); err != nil {
+	if err := startChecks(ctx, cs, factory); err != nil {
 		return err
 	}
 	factory.Start(ctx.Done())

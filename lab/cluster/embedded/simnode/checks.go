@@ -44,17 +44,17 @@ type checks struct {
 	cms     listerscorev1.ConfigMapLister
 	secrets listerscorev1.SecretLister
 	queue   workqueue.TypedRateLimitingInterface[types.NamespacedName]
-	rec     *eventRecorder
 }
 
-func startChecks(ctx context.Context, cs kubernetes.Interface, factory informers.SharedInformerFactory, rec *eventRecorder) error {
+// startChecks runs the checks; the event recorder reports what they find
+// when the pod's status shows it (events.go), as a kubelet does.
+func startChecks(ctx context.Context, cs kubernetes.Interface, factory informers.SharedInformerFactory) error {
 	c := &checks{
 		cs:      cs,
 		pods:    factory.Core().V1().Pods().Lister(),
 		cms:     factory.Core().V1().ConfigMaps().Lister(),
 		secrets: factory.Core().V1().Secrets().Lister(),
 		queue:   workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[types.NamespacedName]()),
-		rec:     rec,
 	}
 	enqueuePod := func(obj any) {
 		if p, ok := obj.(*corev1.Pod); ok {
@@ -139,9 +139,6 @@ func (c *checks) sync(ctx context.Context, key types.NamespacedName) error {
 	}
 	if len(changed) == 0 {
 		return nil
-	}
-	if v := changed[AnnotationConfig]; v != nil && *v == "error" && pod.Spec.NodeName != "" {
-		c.rec.recorder(pod.Spec.NodeName).Eventf(pod, corev1.EventTypeWarning, "Failed", "Error: %s", *want[AnnotationConfigMessage])
 	}
 	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": changed}})
 	if err != nil {

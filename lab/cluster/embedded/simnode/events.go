@@ -91,6 +91,10 @@ func (r *eventRecorder) observeContainer(rec record.EventRecorder, pod *corev1.P
 	case reason(now) == "ImagePullBackOff" && reason(was) != "ImagePullBackOff":
 		rec.Eventf(pod, corev1.EventTypeNormal, "BackOff", "Back-off pulling image %q", now.Image)
 		rec.Eventf(pod, corev1.EventTypeWarning, "Failed", "Error: ImagePullBackOff")
+	case reason(now) == "CreateContainerConfigError" && (reason(was) != reason(now) || now.State.Waiting.Message != was.State.Waiting.Message):
+		rec.Eventf(pod, corev1.EventTypeWarning, "Failed", "Error: %s", now.State.Waiting.Message)
+	case reason(now) == "ContainerCreating" && now.State.Waiting.Message != "" && (was.State.Waiting == nil || now.State.Waiting.Message != was.State.Waiting.Message):
+		rec.Eventf(pod, corev1.EventTypeWarning, "FailedMount", "%s", now.State.Waiting.Message)
 	case reason(now) == "CrashLoopBackOff" && (reason(was) != "CrashLoopBackOff" || now.RestartCount != was.RestartCount):
 		rec.Eventf(pod, corev1.EventTypeWarning, "BackOff", "Back-off restarting failed container %s in pod %s", now.Name, describePod(pod))
 	}
