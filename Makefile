@@ -61,7 +61,7 @@ e2e-kind: build node-image
 
 ## bench-kind: kubelab up on kind against a bare kind create (same config and image)
 bench-kind: build node-image
-	KUBELAB_NODE_IMAGE=kubelab/node:v1.37.2 $(GO) test -count=1 -tags e2e -timeout 40m -run '^$$' -bench KindUp -benchtime 3x ./cmd/kubelab/
+	KUBELAB_NODE_IMAGE=kubelab/node:v1.37.2 $(GO) test -count=1 -tags e2e -timeout 40m -run '^$$' -bench KindUp -benchtime $(or $(BENCHTIME),3x) ./cmd/kubelab/
 
 clean:
 	rm -rf $(BIN)
