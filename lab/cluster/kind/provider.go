@@ -237,12 +237,14 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 	if err := atomicfile.Write(p.markerPath(), mk, 0o600); err != nil {
 		return cluster.Status{}, err
 	}
-	phase("network", "Connecting the nodes' pod networks")
-	if err := p.network(ctx, kp); err != nil {
-		return cluster.Status{}, err
-	}
+	// The images go into the nodes' containerd while the pod networks are
+	// being connected: neither needs the other.
 	phase("images", "Loading the lesson app images into the nodes")
-	if err := p.LoadImages(ctx); err != nil {
+	loaded := make(chan error, 1)
+	go func() { loaded <- p.LoadImages(ctx) }()
+	phase("network", "Connecting the nodes' pod networks")
+	netErr := p.network(ctx, kp)
+	if err := errors.Join(netErr, <-loaded); err != nil {
 		return cluster.Status{}, err
 	}
 	phase("waiting", "Waiting for the nodes to be Ready")
