@@ -39,7 +39,6 @@ type quizModel struct {
 	message string
 	fresh   func() (*quiz.Attempt, error) // a new attempt, after abandoning one
 	done    bool                          // back to the lesson list
-	quit    bool
 	now     time.Time
 }
 

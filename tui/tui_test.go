@@ -180,12 +180,12 @@ func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 	}
 	golden(t, "home-80x24", m.View().Content)
 
-	m, cmd := press(m, "down")
+	m, _ = press(m, "down")
 	if m.home.cursor != 1 {
 		t.Fatalf("cursor = %d", m.home.cursor)
 	}
 	m, _ = press(m, "k")
-	m, cmd = press(m, "enter")
+	m, cmd := press(m, "enter")
 	m = run(t, m, cmd)
 	if m.state != stateLesson || m.lesson.session == nil {
 		t.Fatalf("enter did not open the lesson: state %v, home err %v", m.state, m.home.err)

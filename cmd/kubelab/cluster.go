@@ -67,7 +67,7 @@ func autoBackend(ctx context.Context) (backend cluster.Backend, notice string) {
 }
 
 func lowerFirst(s string) string {
-	if s == "" || strings.HasPrefix(s, "Docker") {
+	if s == "" {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]

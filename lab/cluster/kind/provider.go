@@ -112,11 +112,11 @@ func Preflight(ctx context.Context) error {
 		msg := string(out)
 		switch {
 		case strings.Contains(msg, "permission denied"):
-			return errors.New("Docker is installed but this user may not use it: add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again)")
+			return errors.New("this user may not use the Docker engine: add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again)")
 		case strings.Contains(msg, "Cannot connect") || strings.Contains(msg, "Is the docker daemon running") || strings.Contains(msg, "connection refused"):
-			return errors.New("Docker is installed but its engine is not running: start it (`sudo systemctl start docker`, or open Docker Desktop)")
+			return errors.New("the Docker engine is installed but not running: start it (`sudo systemctl start docker`, or open Docker Desktop)")
 		default:
-			return fmt.Errorf("Docker does not answer (%s): check `docker info`", strings.TrimSpace(firstLine(msg)))
+			return fmt.Errorf("no answer from the Docker engine (%s): check `docker info`", strings.TrimSpace(firstLine(msg)))
 		}
 	}
 	var info struct {
@@ -125,7 +125,7 @@ func Preflight(ctx context.Context) error {
 	}
 	_ = json.Unmarshal(out, &info)
 	if info.MemTotal > 0 && info.MemTotal < 3<<30 {
-		return fmt.Errorf("Docker has %.1f GiB of memory; kind's three nodes need at least 3 GiB: give Docker more memory, or use `kubelab up --backend embedded`", float64(info.MemTotal)/(1<<30))
+		return fmt.Errorf("the Docker engine has %.1f GiB of memory; kind's three nodes need at least 3 GiB: give Docker more memory, or use `kubelab up --backend embedded`", float64(info.MemTotal)/(1<<30))
 	}
 	return nil
 }
