@@ -326,13 +326,9 @@ func (s *Session) Cleanup(ctx context.Context) error {
 // claims used are deleted (a Released volume could not be bound again).
 func (s *Session) tidyCluster(ctx context.Context) error {
 	if s.cfg.SetNodeRunning != nil {
-		for _, st := range s.Lesson.Steps {
-			for _, f := range st.Faults {
-				if f.Kind == "node-down" && f.Params["node"] != "" {
-					if err := s.cfg.SetNodeRunning(ctx, f.Params["node"], true); err != nil {
-						return fmt.Errorf("start node %s again: %w", f.Params["node"], err)
-					}
-				}
+		for _, node := range nodesTakenDown(s.Lesson) {
+			if err := s.cfg.SetNodeRunning(ctx, node, true); err != nil {
+				return fmt.Errorf("start node %s again: %w", node, err)
 			}
 		}
 	}

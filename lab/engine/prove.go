@@ -167,15 +167,19 @@ func describe(rs []check.Result) string {
 
 // Disruptive reports whether a lesson's faults reach beyond its namespace
 // (a node going down), so that it must not be proven alongside others.
-func Disruptive(l *lesson.Lesson) bool {
+func Disruptive(l *lesson.Lesson) bool { return len(nodesTakenDown(l)) > 0 }
+
+// nodesTakenDown lists the nodes the lesson's node-down faults stop.
+func nodesTakenDown(l *lesson.Lesson) []string {
+	var out []string
 	for _, st := range l.Steps {
 		for _, f := range st.Faults {
 			if f.Kind == "node-down" {
-				return true
+				out = append(out, f.Params["node"])
 			}
 		}
 	}
-	return false
+	return out
 }
 
 // ProveAll proves lessons on one cluster: those that keep to their own

@@ -157,18 +157,13 @@ func (p *Provider) exists(kp *kindcluster.Provider) (bool, error) {
 	return slices.Contains(names, Name), nil
 }
 
-// owned reports whether the running cluster named kubelab is kubelab's: its
-// nodes carry OwnerLabel.
+// owned reports whether the cluster named kubelab is kubelab's: kubelab
+// wrote its marker when it created it (kind's ListNodes already keeps to
+// the containers kind labelled with the cluster's name).
 func (p *Provider) owned(kp *kindcluster.Provider) (bool, error) {
 	ns, err := kp.ListNodes(Name)
-	if err != nil {
+	if err != nil || len(ns) == 0 {
 		return false, err
-	}
-	for _, n := range ns {
-		out, err := exec.Command("docker", "inspect", "--format", "{{index .Config.Labels \"io.x-k8s.kind.cluster\"}}", n.String()).Output()
-		if err != nil || strings.TrimSpace(string(out)) != Name {
-			return false, nil
-		}
 	}
 	_, err = os.Stat(p.markerPath())
 	return err == nil, nil
@@ -414,21 +409,22 @@ func (p *Provider) startNodes(ctx context.Context, kp *kindcluster.Provider) err
 }
 
 func (p *Provider) waitReady(ctx context.Context, limit time.Duration) error {
+	cs, err := p.client()
+	if err != nil {
+		return err
+	}
 	deadline := time.Now().Add(limit)
 	for {
-		cs, err := p.client()
-		if err == nil {
-			list, err := cluster.ListNodes(ctx, cs.CoreV1().Nodes())
-			ready := 0
-			for _, n := range list {
-				if n.Ready {
-					ready++
-				}
+		list, err := cluster.ListNodes(ctx, cs.CoreV1().Nodes())
+		ready := 0
+		for _, n := range list {
+			if n.Ready {
+				ready++
 			}
-			if err == nil && len(list) == 3 && ready == 3 {
-				if _, err := cs.CoreV1().ServiceAccounts(corev1.NamespaceDefault).Get(ctx, "default", metav1.GetOptions{}); err == nil {
-					return nil
-				}
+		}
+		if err == nil && len(list) == 3 && ready == 3 {
+			if _, err := cs.CoreV1().ServiceAccounts(corev1.NamespaceDefault).Get(ctx, "default", metav1.GetOptions{}); err == nil {
+				return nil
 			}
 		}
 		if time.Now().After(deadline) {

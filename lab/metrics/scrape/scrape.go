@@ -45,6 +45,7 @@ func (c *Collector) Collect(ctx context.Context, ns string) (metrics.Snapshot, e
 		return snap, err
 	}
 	queues := map[string]bool{}
+	ports := map[string]int32{}
 	var p50s, p95s []float64
 	var firstErr error
 	for i := range pods.Items {
@@ -52,7 +53,7 @@ func (c *Collector) Collect(ctx context.Context, ns string) (metrics.Snapshot, e
 		if p.Status.Phase != corev1.PodRunning || p.DeletionTimestamp != nil || !isLessonApp(p) {
 			continue
 		}
-		set, err := c.fetch(ctx, p)
+		set, err := c.fetch(ctx, p, ports)
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -111,13 +112,13 @@ func (c *Collector) Collect(ctx context.Context, ns string) (metrics.Snapshot, e
 	return snap, nil
 }
 
-func (c *Collector) fetch(ctx context.Context, p *corev1.Pod) (metrics.Set, error) {
+func (c *Collector) fetch(ctx context.Context, p *corev1.Pod, ports map[string]int32) (metrics.Set, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	var raw []byte
 	var err error
 	if c.Simulated {
-		raw, err = c.fetchSimulated(ctx, p)
+		raw, err = c.fetchSimulated(ctx, p, ports)
 	} else {
 		raw, err = c.Client.CoreV1().RESTClient().Get().
 			Namespace(p.Namespace).Resource("pods").Name(p.Name + ":8080").SubResource("proxy").Suffix("metrics").DoRaw(ctx)
@@ -166,23 +167,31 @@ func mean(vs []float64) float64 {
 	return s / float64(len(vs))
 }
 
-func (c *Collector) fetchSimulated(ctx context.Context, p *corev1.Pod) ([]byte, error) {
+// fetchSimulated reads pod p's figures from its node's agent; ports caches
+// the nodes' agent ports for one Collect.
+func (c *Collector) fetchSimulated(ctx context.Context, p *corev1.Pod, ports map[string]int32) ([]byte, error) {
 	if p.Spec.NodeName == "" {
 		return nil, fmt.Errorf("pod %s has no node yet", p.Name)
 	}
 	if c.Config == nil {
 		return nil, fmt.Errorf("no client configuration for the node agent")
 	}
-	node, err := c.Client.CoreV1().Nodes().Get(ctx, p.Spec.NodeName, metav1.GetOptions{})
-	if err != nil {
-		return nil, err
+	port, ok := ports[p.Spec.NodeName]
+	if !ok {
+		node, err := c.Client.CoreV1().Nodes().Get(ctx, p.Spec.NodeName, metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		port = node.Status.DaemonEndpoints.KubeletEndpoint.Port
+		ports[p.Spec.NodeName] = port
 	}
+	var err error
 	if c.http == nil {
 		if c.http, err = rest.HTTPClientFor(c.Config); err != nil {
 			return nil, err
 		}
 	}
-	url := fmt.Sprintf("https://127.0.0.1:%d/kubelab/metrics/%s/%s", node.Status.DaemonEndpoints.KubeletEndpoint.Port, p.Namespace, p.Name)
+	url := fmt.Sprintf("https://127.0.0.1:%d/kubelab/metrics/%s/%s", port, p.Namespace, p.Name)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err

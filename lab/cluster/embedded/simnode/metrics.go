@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -166,7 +167,7 @@ func (s *appSim) touch(q string) {
 func (s *appSim) serve(load map[string]float64, dt float64) {
 	s.served = map[string]serverSnapshot{}
 	for key, rps := range load {
-		ns, name := splitKey(key)
+		ns, name, _ := strings.Cut(key, "/")
 		svc, err := s.services.Services(ns).Get(name)
 		if err != nil || len(svc.Spec.Selector) == 0 {
 			continue
@@ -194,15 +195,6 @@ func (s *appSim) serve(load map[string]float64, dt float64) {
 			s.counts[k] += per * dt
 		}
 	}
-}
-
-func splitKey(k string) (string, string) {
-	for i := range len(k) {
-		if k[i] == '/' {
-			return k[:i], k[i+1:]
-		}
-	}
-	return k, ""
 }
 
 // exposition writes pod ns/name's metrics in the Prometheus text format.
