@@ -11,9 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/kubelab/kubelab/lab/workload"
@@ -136,21 +134,4 @@ func layerTar(program []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// WriteFile writes the archive for arch to path, from the program at binary.
-func WriteFile(path, binary, arch string) error {
-	program, err := os.ReadFile(binary)
-	if err != nil {
-		return fmt.Errorf("lesson app program: %w", err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := Write(f, program, arch); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -31,7 +31,15 @@ func TestArchiveHoldsEveryTagAndARunnableProgram(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	archive := filepath.Join(dir, "images.tar")
-	if err := WriteFile(archive, bin, runtime.GOARCH); err != nil {
+	program, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, program, runtime.GOARCH); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(archive, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	files := readTar(t, archive)
@@ -56,7 +64,7 @@ func TestArchiveHoldsEveryTagAndARunnableProgram(t *testing.T) {
 	}
 	// Take the program out of the layer and run it as the v2 image would.
 	layer := readTarBytes(t, files[manifest[1].Layers[0]])
-	program := layer[BinaryPath[1:]]
+	program = layer[BinaryPath[1:]]
 	orig, _ := os.ReadFile(bin)
 	if !bytes.Equal(program, orig) {
 		t.Fatal("the layer's program differs from the one built")
