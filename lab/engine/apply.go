@@ -48,9 +48,10 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 		if s.cfg.Kubectl == nil {
 			return errors.New("this engine cannot run kubectl commands")
 		}
-		// Controllers may not have caught up with a fault that just struck
-		// (kubectl rollout undo needs the new revision to exist): try again
-		// a little later, as a learner would.
+		// A command can fail while a controller is still catching up (an
+		// object not created yet, a conflict): try again a little later, as
+		// a learner would. Faults themselves wait until their controller has
+		// seen them (fault.waitObserved), so `rollout undo` undoes the fault.
 		var out string
 		for attempt := 1; ; attempt++ {
 			out, err = s.cfg.Kubectl(ctx, s.Namespace(), args[1:])

@@ -221,7 +221,9 @@ func (f *patchFault) Inject(ctx context.Context, env Env) error {
 	}
 	switch f.kindPath {
 	case "deployments":
-		_, err = env.Client.AppsV1().Deployments(env.Namespace).Patch(ctx, f.name, types.StrategicMergePatchType, data, metav1.PatchOptions{})
+		if _, err = env.Client.AppsV1().Deployments(env.Namespace).Patch(ctx, f.name, types.StrategicMergePatchType, data, metav1.PatchOptions{}); err == nil {
+			waitObserved(ctx, env, f.name)
+		}
 	case "services":
 		_, err = env.Client.CoreV1().Services(env.Namespace).Patch(ctx, f.name, types.StrategicMergePatchType, data, metav1.PatchOptions{})
 	}
@@ -229,6 +231,30 @@ func (f *patchFault) Inject(ctx context.Context, env Env) error {
 		return fmt.Errorf("%s: %w", f.describe, err)
 	}
 	return nil
+}
+
+// observeWait bounds how long a deployment fault waits for its controller.
+const observeWait = 30 * time.Second
+
+// waitObserved waits until the deployment controller has seen the patched
+// template (and so created its ReplicaSet). Until then the fault has not
+// really happened: `kubectl rollout undo` run in that window would go back
+// to the revision before the last one, not to the one before the fault.
+// It gives up quietly after observeWait; the patch itself has landed.
+func waitObserved(ctx context.Context, env Env, name string) {
+	ctx, cancel := context.WithTimeout(ctx, observeWait)
+	defer cancel()
+	for {
+		d, err := env.Client.AppsV1().Deployments(env.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil || d.Status.ObservedGeneration >= d.Generation {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // containerPatch patches fields of a deployment's first container.

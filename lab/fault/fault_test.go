@@ -3,6 +3,7 @@ package fault_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,22 @@ func TestDeploymentAndServiceFaults(t *testing.T) {
 	d, _ := cs.AppsV1().Deployments(e.Namespace).Get(ctx, "web", metav1.GetOptions{})
 	if img := d.Spec.Template.Spec.Containers[0].Image; img != "kubelab/app:v9" {
 		t.Errorf("bad-image left image %s", img)
+	}
+	// The fault has happened only once the controller has seen it: a
+	// ReplicaSet for the bad image exists, so `rollout undo` goes back to v1.
+	if d.Status.ObservedGeneration < d.Generation {
+		t.Errorf("bad-image returned before the controller saw it: observed generation %d of %d", d.Status.ObservedGeneration, d.Generation)
+	}
+	rss, err := cs.AppsV1().ReplicaSets(e.Namespace).List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var images []string
+	for _, rs := range rss.Items {
+		images = append(images, rs.Spec.Template.Spec.Containers[0].Image)
+	}
+	if !slices.Contains(images, "kubelab/app:v9") {
+		t.Errorf("no ReplicaSet for the bad image yet; ReplicaSets run %v", images)
 	}
 	inject(t, e, "crash-container", map[string]string{"deployment": "web", "after": "3s"})
 	d, _ = cs.AppsV1().Deployments(e.Namespace).Get(ctx, "web", metav1.GetOptions{})
