@@ -139,7 +139,7 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 		return err
 	}
 	ecfg := engine.Config{
-		Lessons: fsys, Client: lab.client, Dynamic: lab.dynamic, Owned: true, SetNodeRunning: p.SetNodeRunning,
+		Lessons: fsys, Client: lab.client, Dynamic: lab.dynamic, Owned: true, SetNodeRunning: p.SetNodeRunning, KillContainer: p.KillContainer,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			out, err := exec.CommandContext(ctx, self, append([]string{"kubectl", "--kubeconfig", p.KubeconfigPath(), "-n", ns}, args...)...).CombinedOutput()
 			return string(out), err

@@ -37,7 +37,7 @@ func TestLintNamesFileAndLineAndFails(t *testing.T) {
 	c := newCLI(t)
 	dir := t.TempDir()
 	copyLesson(t, "02-pods", dir, "good", func(s string) string { return s })
-	if out := c.ok("lint", dir); !strings.Contains(out, "1 lesson(s), 2 step(s): no problems") {
+	if out := c.ok("lint", dir); !strings.Contains(out, "1 lesson(s), 3 step(s): no problems") {
 		t.Errorf("lint of a good lesson: %s", out)
 	}
 	copyLesson(t, "08-rollback", dir, "bad", func(s string) string {

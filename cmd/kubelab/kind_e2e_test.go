@@ -79,7 +79,7 @@ func TestKindUpProveAndDown(t *testing.T) {
 	}
 	ecfg := engine.Config{
 		Lessons: lessons.FS(), Client: lab.client, Dynamic: dyn, Owned: true, RealContainers: true,
-		SetNodeRunning: p.SetNodeRunning,
+		SetNodeRunning: p.SetNodeRunning, KillContainer: p.KillContainer,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			out, err := exec.CommandContext(ctx, c.bin, append([]string{"kubectl", "--kubeconfig", p.KubeconfigPath(), "-n", ns}, args...)...).CombinedOutput()
 			return string(out), err

@@ -108,7 +108,7 @@ func (h *host) Open(l *lesson.Lesson) (*engine.Session, error) {
 	}
 	cfg := engine.Config{
 		Lessons: h.fsys, Client: h.lab.client, Dynamic: h.lab.dynamic, Owned: true,
-		SetNodeRunning: h.provider.SetNodeRunning, Progress: h.store,
+		SetNodeRunning: h.provider.SetNodeRunning, KillContainer: h.provider.KillContainer, Progress: h.store,
 		RealContainers: h.provider.Backend() == cluster.Kind,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			out, err := exec.CommandContext(ctx, self, append([]string{"kubectl", "-n", ns}, args...)...).CombinedOutput()

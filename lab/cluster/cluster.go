@@ -6,9 +6,13 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // Backend names a way of running the lab cluster.
@@ -37,6 +41,29 @@ type Provider interface {
 	// SetNodeRunning stops (false) or starts (true) a node's kubelet, for
 	// self-healing lessons.
 	SetNodeRunning(ctx context.Context, node string, running bool) error
+	// KillContainer kills the process of one running container of a pod with
+	// SIGKILL, as the node's kernel would; the kubelet then restarts it in
+	// the same pod (exit code 137, restart count one higher).
+	KillContainer(ctx context.Context, namespace, pod, container string) error
+}
+
+// RunningContainerID returns the runtime's ID of a pod's running container
+// (without the "containerd://" scheme), or an error that says why there is none.
+func RunningContainerID(pod *corev1.Pod, container string) (string, error) {
+	for _, c := range pod.Status.ContainerStatuses {
+		if c.Name != container {
+			continue
+		}
+		if c.State.Running == nil || c.ContainerID == "" {
+			return "", fmt.Errorf("container %s of pod %s is not running", container, pod.Name)
+		}
+		_, id, found := strings.Cut(c.ContainerID, "://")
+		if !found {
+			id = c.ContainerID
+		}
+		return id, nil
+	}
+	return "", fmt.Errorf("pod %s has no container %s", pod.Name, container)
 }
 
 // Phase is one step of bringing a cluster up.

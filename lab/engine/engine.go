@@ -36,6 +36,7 @@ type Config struct {
 	// Owned must be true only for a cluster kubelab created: faults refuse otherwise.
 	Owned          bool
 	SetNodeRunning func(ctx context.Context, node string, running bool) error
+	KillContainer  func(ctx context.Context, namespace, pod, container string) error
 	// RealContainers is true on clusters with real containers (kind); steps
 	// marked needs_containers are proven only there.
 	RealContainers bool
@@ -257,8 +258,11 @@ func (s *Session) inject(ctx context.Context, f fault.Fault, delay time.Duration
 		case <-time.After(delay):
 		}
 	}
-	env := fault.Env{Client: s.cfg.Client, Namespace: s.Namespace(), Owned: s.cfg.Owned, SetNodeRunning: s.cfg.SetNodeRunning}
-	s.emit(Event{Kind: FaultInjected, Message: f.Describe()})
+	env := fault.Env{Client: s.cfg.Client, Namespace: s.Namespace(), Owned: s.cfg.Owned, SetNodeRunning: s.cfg.SetNodeRunning, KillContainer: s.cfg.KillContainer,
+		// Said when the damage is done, not when it begins: a bad image
+		// waits for the controller to see it, a killed container for a
+		// running one. The proofs run the solution only after this.
+		Struck: func() { s.emit(Event{Kind: FaultInjected, Message: f.Describe()}) }}
 	if err := fault.Inject(ctx, f, env); err != nil && !errors.Is(err, context.Canceled) {
 		s.emit(Event{Kind: Problem, Message: "a fault could not be injected: " + err.Error()})
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -30,6 +31,25 @@ func init() {
 				return nil, err
 			}
 			if f.every, err = p.duration("every", 5*time.Second); err != nil {
+				return nil, err
+			}
+			return f, nil
+		},
+	})
+	register("kill-container", kind{
+		doc:      "kill the process of a running container (default the first) in count pods matching selector (default 1), times rounds every apart: exit code 137, the kubelet restarts it in the same pod",
+		required: []string{"selector"},
+		optional: []string{"container", "count", "times", "every"},
+		build: func(p params) (Fault, error) {
+			f := &killContainer{selector: p["selector"], container: p["container"]}
+			var err error
+			if f.count, err = p.int("count", 1); err != nil {
+				return nil, err
+			}
+			if f.times, err = p.int("times", 1); err != nil {
+				return nil, err
+			}
+			if f.every, err = p.duration("every", 10*time.Second); err != nil {
 				return nil, err
 			}
 			return f, nil
@@ -182,7 +202,7 @@ func (f *deletePods) Describe() string {
 }
 
 func (f *deletePods) Inject(ctx context.Context, env Env) error {
-	return repeat(ctx, f.times, f.every, func() error {
+	return repeat(ctx, env, f.times, f.every, func() error {
 		pods, err := env.Client.CoreV1().Pods(env.Namespace).List(ctx, metav1.ListOptions{LabelSelector: f.selector})
 		if err != nil {
 			return err
@@ -206,6 +226,84 @@ func (f *deletePods) Inject(ctx context.Context, env Env) error {
 	})
 }
 
+// killContainer kills containers' processes on their nodes.
+type killContainer struct {
+	selector, container string
+	count, times        int
+	every               time.Duration
+}
+
+func (f *killContainer) Describe() string {
+	what := "a container"
+	if f.container != "" {
+		what = "container " + f.container
+	}
+	s := fmt.Sprintf("kubelab killed %s in %d pod(s) with %s", what, f.count, f.selector)
+	if f.times > 1 {
+		s += fmt.Sprintf(", %d times, every %s", f.times, f.every)
+	}
+	return s
+}
+
+// startWait bounds how long a fault waits for something to act on: a
+// step's setup has just been applied and its containers may still start.
+const startWait = time.Minute
+
+func (f *killContainer) Inject(ctx context.Context, env Env) error {
+	if env.KillContainer == nil {
+		return fmt.Errorf("this cluster cannot kill containers")
+	}
+	return repeat(ctx, env, f.times, f.every, func() error {
+		victims, err := f.running(ctx, env)
+		if err != nil {
+			return err
+		}
+		for _, v := range victims {
+			if err := env.KillContainer(ctx, env.Namespace, v[0], v[1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// running waits until a pod matching the selector has the container
+// running, then picks up to count of them: pod and container names.
+func (f *killContainer) running(ctx context.Context, env Env) ([][2]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, startWait)
+	defer cancel()
+	for {
+		pods, err := env.Client.CoreV1().Pods(env.Namespace).List(ctx, metav1.ListOptions{LabelSelector: f.selector})
+		if err != nil {
+			return nil, err
+		}
+		var found [][2]string
+		for _, p := range pods.Items {
+			if p.DeletionTimestamp != nil || len(p.Spec.Containers) == 0 {
+				continue
+			}
+			name := f.container
+			if name == "" {
+				name = p.Spec.Containers[0].Name
+			}
+			for _, c := range p.Status.ContainerStatuses {
+				if c.Name == name && c.State.Running != nil {
+					found = append(found, [2]string{p.Name, name})
+				}
+			}
+		}
+		if len(found) > 0 {
+			rand.Shuffle(len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
+			return found[:min(f.count, len(found))], nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("no pod with %s has a running container to kill", f.selector)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
 // patchFault applies a strategic merge patch to one object.
 type patchFault struct {
 	kindPath, name, describe string
@@ -215,6 +313,12 @@ type patchFault struct {
 func (f *patchFault) Describe() string { return f.describe }
 
 func (f *patchFault) Inject(ctx context.Context, env Env) error {
+	if f.kindPath == "deployments" {
+		// A step's setup may have created the deployment a moment ago: let
+		// its controller make the ReplicaSet of the good template first, so
+		// that the bad revision follows a good one in the rollout history.
+		waitDeployment(ctx, env, f.name, observeWait, observed)
+	}
 	data, err := f.patch(ctx, env)
 	if err != nil {
 		return err
@@ -222,7 +326,7 @@ func (f *patchFault) Inject(ctx context.Context, env Env) error {
 	switch f.kindPath {
 	case "deployments":
 		if _, err = env.Client.AppsV1().Deployments(env.Namespace).Patch(ctx, f.name, types.StrategicMergePatchType, data, metav1.PatchOptions{}); err == nil {
-			waitObserved(ctx, env, f.name)
+			waitDeployment(ctx, env, f.name, observeWait, observed)
 		}
 	case "services":
 		_, err = env.Client.CoreV1().Services(env.Namespace).Patch(ctx, f.name, types.StrategicMergePatchType, data, metav1.PatchOptions{})
@@ -236,17 +340,21 @@ func (f *patchFault) Inject(ctx context.Context, env Env) error {
 // observeWait bounds how long a deployment fault waits for its controller.
 const observeWait = 30 * time.Second
 
-// waitObserved waits until the deployment controller has seen the patched
-// template (and so created its ReplicaSet). Until then the fault has not
-// really happened: `kubectl rollout undo` run in that window would go back
-// to the revision before the last one, not to the one before the fault.
-// It gives up quietly after observeWait; the patch itself has landed.
-func waitObserved(ctx context.Context, env Env, name string) {
-	ctx, cancel := context.WithTimeout(ctx, observeWait)
+// observed says the deployment controller has seen the deployment's current
+// template (and so made its ReplicaSet). Until a patched template is
+// observed the fault has not really happened: `kubectl rollout undo` run in
+// that window goes back to the revision before the last one, not to the one
+// before the fault.
+func observed(d *appsv1.Deployment) bool { return d.Status.ObservedGeneration >= d.Generation }
+
+// waitDeployment waits until cond holds for a deployment, and gives up
+// quietly after limit: the fault goes ahead either way.
+func waitDeployment(ctx context.Context, env Env, name string, limit time.Duration, cond func(*appsv1.Deployment) bool) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	for {
 		d, err := env.Client.AppsV1().Deployments(env.Namespace).Get(ctx, name, metav1.GetOptions{})
-		if err != nil || d.Status.ObservedGeneration >= d.Generation {
+		if err == nil && cond(d) {
 			return
 		}
 		select {
@@ -307,6 +415,7 @@ func (f *nodeDown) Inject(ctx context.Context, env Env) error {
 	if err := env.SetNodeRunning(ctx, f.node, false); err != nil {
 		return err
 	}
+	env.struck()
 	if f.for_ == 0 {
 		return nil
 	}

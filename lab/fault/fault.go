@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -26,6 +27,18 @@ type Env struct {
 	Owned bool
 	// SetNodeRunning stops or starts a lab node's kubelet (nil: no node faults).
 	SetNodeRunning func(ctx context.Context, node string, running bool) error
+	// KillContainer kills a running container's process (nil: no container kills).
+	KillContainer func(ctx context.Context, namespace, pod, container string) error
+	// Struck, when set, hears once that the fault has done its damage: when
+	// Inject returns without error, or earlier for a fault that goes on
+	// (repeating, or bringing a node back later) once it first struck.
+	Struck func()
+}
+
+func (e Env) struck() {
+	if e.Struck != nil {
+		e.Struck()
+	}
 }
 
 // Fault is one injectable fault, with its parameters already checked.
@@ -102,7 +115,14 @@ func Inject(ctx context.Context, f Fault, env Env) error {
 	if !strings.HasPrefix(env.Namespace, "lab-") {
 		return fmt.Errorf("refusing to inject a fault into namespace %q: faults act only in lesson namespaces", env.Namespace)
 	}
-	return f.Inject(ctx, env)
+	if env.Struck != nil {
+		env.Struck = sync.OnceFunc(env.Struck)
+	}
+	if err := f.Inject(ctx, env); err != nil {
+		return err
+	}
+	env.struck()
+	return nil
 }
 
 type params map[string]string
@@ -141,8 +161,9 @@ func (p params) node(key string) (string, error) {
 	return "", fmt.Errorf("parameter %s=%q is not a lab node (%s)", key, n, strings.Join(nodes.All, ", "))
 }
 
-// repeat runs once, or `times` times `every` apart.
-func repeat(ctx context.Context, times int, every time.Duration, f func() error) error {
+// repeat runs once, or `times` times `every` apart; the fault has struck
+// after the first time.
+func repeat(ctx context.Context, env Env, times int, every time.Duration, f func() error) error {
 	for i := 0; i < times; i++ {
 		if i > 0 {
 			select {
@@ -154,6 +175,7 @@ func repeat(ctx context.Context, times int, every time.Duration, f func() error)
 		if err := f(); err != nil {
 			return err
 		}
+		env.struck()
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package fault_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ func TestMain(m *testing.M) { clustertest.Main(m) }
 
 func env(t *testing.T) (fault.Env, kubernetes.Interface) {
 	cs, ns := clustertest.Namespace(t)
-	return fault.Env{Client: cs, Namespace: ns, Owned: true, SetNodeRunning: clustertest.Cluster(t).Provider.SetNodeRunning}, cs
+	return fault.Env{Client: cs, Namespace: ns, Owned: true, SetNodeRunning: clustertest.Cluster(t).Provider.SetNodeRunning, KillContainer: clustertest.Cluster(t).Provider.KillContainer}, cs
 }
 
 func inject(t *testing.T, e fault.Env, kind string, params map[string]string) {
@@ -66,7 +67,8 @@ func TestDeploymentAndServiceFaults(t *testing.T) {
 		t.Errorf("bad-image left image %s", img)
 	}
 	// The fault has happened only once the controller has seen it: a
-	// ReplicaSet for the bad image exists, so `rollout undo` goes back to v1.
+	// ReplicaSet for the bad image exists, so `rollout undo` goes back to v1
+	// (not to the revision before that).
 	if d.Status.ObservedGeneration < d.Generation {
 		t.Errorf("bad-image returned before the controller saw it: observed generation %d of %d", d.Status.ObservedGeneration, d.Generation)
 	}
@@ -78,8 +80,10 @@ func TestDeploymentAndServiceFaults(t *testing.T) {
 	for _, rs := range rss.Items {
 		images = append(images, rs.Spec.Template.Spec.Containers[0].Image)
 	}
-	if !slices.Contains(images, "kubelab/app:v9") {
-		t.Errorf("no ReplicaSet for the bad image yet; ReplicaSets run %v", images)
+	// The deployment was created a moment before the fault: its good
+	// revision must still come first, or `rollout undo` finds no history.
+	if !slices.Contains(images, "kubelab/app:v9") || !slices.Contains(images, "kubelab/app:v1") {
+		t.Errorf("want ReplicaSets for the good and the bad image; ReplicaSets run %v", images)
 	}
 	inject(t, e, "crash-container", map[string]string{"deployment": "web", "after": "3s"})
 	d, _ = cs.AppsV1().Deployments(e.Namespace).Get(ctx, "web", metav1.GetOptions{})
@@ -142,6 +146,103 @@ func TestDeletePodsConfigMapAndClaim(t *testing.T) {
 	}
 }
 
+// A killed container is restarted by the kubelet in the same pod: the pod
+// keeps its name, its restart count goes up and its last state says exit
+// code 137 (128 + SIGKILL), as `kubectl describe pod` shows on a real node.
+func TestKillContainerRestartsItInTheSamePod(t *testing.T) {
+	t.Parallel()
+	e, cs := env(t)
+	web(t, cs, e.Namespace)
+	// Injected while the pods are still being created: the fault waits for
+	// a running container.
+	inject(t, e, "kill-container", map[string]string{"selector": "app=web"})
+	var killed string
+	clustertest.Eventually(t, 30*time.Second, "one pod restarted after exit code 137, running again", func(ctx context.Context) (bool, string) {
+		pods, err := cs.CoreV1().Pods(e.Namespace).List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
+		if err != nil {
+			return false, err.Error()
+		}
+		var states []string
+		restarted := 0
+		for _, p := range pods.Items {
+			for _, c := range p.Status.ContainerStatuses {
+				last := c.LastTerminationState.Terminated
+				states = append(states, fmt.Sprintf("%s: restarts %d, last %+v, running %v", p.Name, c.RestartCount, last, c.State.Running != nil))
+				if c.RestartCount == 1 && last != nil && last.ExitCode == 137 && c.State.Running != nil {
+					restarted++
+					killed = p.Name
+				}
+			}
+		}
+		return restarted == 1 && len(pods.Items) == 2, strings.Join(states, "; ")
+	})
+	clustertest.Eventually(t, 30*time.Second, "Started event for the restarted container", func(ctx context.Context) (bool, string) {
+		evs, err := cs.CoreV1().Events(e.Namespace).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=" + killed + ",reason=Started"})
+		if err != nil {
+			return false, err.Error()
+		}
+		n := int32(0)
+		for _, ev := range evs.Items {
+			n += max(ev.Count, 1)
+		}
+		return n >= 2, fmt.Sprintf("%d Started events", n)
+	})
+
+	noKiller := e
+	noKiller.KillContainer = nil
+	f, err := fault.New("kill-container", map[string]string{"selector": "app=web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fault.Inject(context.Background(), f, noKiller); err == nil {
+		t.Error("kill-container without a way to kill containers succeeded")
+	}
+}
+
+// Struck is heard once, when the damage is done: after a bad image is seen
+// by its controller, and after the first round of a repeating fault, while
+// the fault goes on.
+func TestStruckIsHeardOnceTheDamageIsDone(t *testing.T) {
+	t.Parallel()
+	e, cs := env(t)
+	web(t, cs, e.Namespace)
+	ctx := context.Background()
+
+	var heard []string
+	e.Struck = func() {
+		d, err := cs.AppsV1().Deployments(e.Namespace).Get(ctx, "web", metav1.GetOptions{})
+		if err != nil {
+			heard = append(heard, err.Error())
+			return
+		}
+		heard = append(heard, fmt.Sprintf("%s observed=%v", d.Spec.Template.Spec.Containers[0].Image, d.Status.ObservedGeneration >= d.Generation))
+	}
+	inject(t, e, "bad-image", map[string]string{"deployment": "web"})
+	if want := []string{"kubelab/app:v9 observed=true"}; !slices.Equal(heard, want) {
+		t.Errorf("bad-image: Struck heard %q, want %q", heard, want)
+	}
+
+	struck := make(chan struct{}, 10)
+	e.Struck = func() { struck <- struct{}{} }
+	f, err := fault.New("delete-pods", map[string]string{"selector": "app=web", "times": "3", "every": "1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- fault.Inject(ctx, f, e) }()
+	select {
+	case <-struck:
+	case err := <-done:
+		t.Fatalf("delete-pods x3 ended (%v) before Struck was heard", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(struck); n != 0 {
+		t.Errorf("Struck heard %d more times", n)
+	}
+}
+
 func TestRefusesClustersAndNamespacesKubelabDoesNotOwn(t *testing.T) {
 	t.Parallel()
 	e, _ := env(t)
@@ -164,10 +265,11 @@ func TestRefusesClustersAndNamespacesKubelabDoesNotOwn(t *testing.T) {
 func TestParametersAreChecked(t *testing.T) {
 	t.Parallel()
 	cases := map[string]map[string]string{
-		"meteor":      {},
-		"delete-pods": {"count": "1"},
-		"node-down":   {"node": "my-laptop"},
-		"bad-image":   {"deployment": "web", "colour": "red"},
+		"meteor":         {},
+		"delete-pods":    {"count": "1"},
+		"node-down":      {"node": "my-laptop"},
+		"bad-image":      {"deployment": "web", "colour": "red"},
+		"kill-container": {"selector": "app=web", "count": "many"},
 	}
 	for kind, p := range cases {
 		if err := fault.Validate(kind, p); err == nil {

@@ -10,10 +10,13 @@ package embedded
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -23,10 +26,12 @@ import (
 	"syscall"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/kubelab/kubelab/lab/atomicfile"
 	"github.com/kubelab/kubelab/lab/cluster"
@@ -415,6 +420,48 @@ func (p *Provider) SetNodeRunning(ctx context.Context, node string, running bool
 	return nil
 }
 
+// KillContainer kills a simulated container as its node's kernel would:
+// the container's last state becomes "terminated, exit code 137" and the
+// kubelet restarts it at once in the same pod (a new container ID, one
+// restart more), as a real kubelet does after the first failure.
+func (p *Provider) KillContainer(ctx context.Context, namespace, pod, container string) error {
+	if _, err := p.readMeta(); err != nil {
+		return cluster.ErrNotRunning
+	}
+	cs, err := p.Clientset()
+	if err != nil {
+		return err
+	}
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		po, err := cs.CoreV1().Pods(namespace).Get(ctx, pod, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		oldID, err := cluster.RunningContainerID(po, container)
+		if err != nil {
+			return err
+		}
+		id := make([]byte, 32)
+		_, _ = rand.Read(id)
+		now := metav1.Now()
+		for i := range po.Status.ContainerStatuses {
+			c := &po.Status.ContainerStatuses[i]
+			if c.Name != container {
+				continue
+			}
+			c.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+				ExitCode: 137, Reason: "Error", StartedAt: c.State.Running.StartedAt, FinishedAt: now,
+				ContainerID: "containerd://" + oldID,
+			}}
+			c.State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}
+			c.ContainerID = "containerd://" + hex.EncodeToString(id)
+			c.RestartCount++
+		}
+		_, err = cs.CoreV1().Pods(namespace).UpdateStatus(ctx, po, metav1.UpdateOptions{})
+		return err
+	})
+}
+
 // Clientset returns a client for the cluster from the lab kubeconfig.
 func (p *Provider) Clientset() (*kubernetes.Clientset, error) {
 	cfg, err := clientcmd.BuildConfigFromFlags("", p.layout.Kubeconfig())
@@ -523,12 +570,37 @@ func PortFree(port int) bool {
 	return true
 }
 
-// FreePort asks the kernel for a port on 127.0.0.1 that is free now.
+// FreePort returns a port on 127.0.0.1 that is free now, chosen below the
+// kernel's ephemeral range. A port from the ephemeral range (what port 0
+// gives) can be taken as the source port of any outgoing connection before
+// the cluster binds it, and on a busy machine it was: the cluster's own
+// loopback connections to etcd and the API server use that range.
 func FreePort() (int, error) {
+	hi := min(ephemeralLow(), 30000) // 30080-30082: kind's NodePorts
+	lo := max(hi-10000, 1024)
+	for range 200 {
+		if port := lo + mrand.IntN(hi-lo); PortFree(port) {
+			return port, nil
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// default where it cannot be read).
+func ephemeralLow() int {
+	data, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(data)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 2048 {
+				return n
+			}
+		}
+	}
+	return 32768
 }

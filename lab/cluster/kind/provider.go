@@ -29,6 +29,7 @@ import (
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
+	kindexec "sigs.k8s.io/kind/pkg/exec"
 	kindlog "sigs.k8s.io/kind/pkg/log"
 
 	"github.com/kubelab/kubelab/lab/atomicfile"
@@ -520,6 +521,37 @@ func (p *Provider) SetNodeRunning(ctx context.Context, node string, running bool
 	if running {
 		// A restarted node has a fresh network namespace: give it its routes again.
 		return p.network(ctx, kp)
+	}
+	return nil
+}
+
+// KillContainer kills a container's process on its node with SIGKILL
+// through the node's containerd (ctr, in every kind node image); the
+// kubelet sees it exit with code 137 and restarts it.
+func (p *Provider) KillContainer(ctx context.Context, namespace, pod, container string) error {
+	cs, err := p.client()
+	if err != nil {
+		return err
+	}
+	po, err := cs.CoreV1().Pods(namespace).Get(ctx, pod, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	id, err := cluster.RunningContainerID(po, container)
+	if err != nil {
+		return err
+	}
+	ns, err := p.kind(nil).ListNodes(Name)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(ns, func(n nodes.Node) bool { return n.String() == po.Spec.NodeName })
+	if i < 0 {
+		return fmt.Errorf("pod %s runs on %q, which is not a node of the kubelab cluster", pod, po.Spec.NodeName)
+	}
+	cmd := ns[i].CommandContext(ctx, "ctr", "--namespace=k8s.io", "tasks", "kill", "--signal", "SIGKILL", id)
+	if out, err := kindexec.CombinedOutputLines(cmd); err != nil {
+		return fmt.Errorf("kill container %s of pod %s on %s: %v: %s", container, pod, po.Spec.NodeName, err, strings.Join(out, " "))
 	}
 	return nil
 }
