@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/cluster/kind"
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lessons"
 )
 
@@ -76,6 +78,11 @@ func TestKindUpProveAndDown(t *testing.T) {
 	all, err := engine.LoadLessons(lessons.FS())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// KUBELAB_E2E_LESSONS=pods,rollback proves only those (while working on them).
+	if only := os.Getenv("KUBELAB_E2E_LESSONS"); only != "" {
+		all = slices.DeleteFunc(all, func(l *lesson.Lesson) bool { return !slices.Contains(strings.Split(only, ","), l.ID) })
+		t.Logf("proving only %s (KUBELAB_E2E_LESSONS)", only)
 	}
 	ecfg := engine.Config{
 		Lessons: lessons.FS(), Client: lab.client, Dynamic: dyn, Owned: true, RealContainers: true,

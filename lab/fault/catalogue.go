@@ -259,12 +259,52 @@ func (f *killContainer) Inject(ctx context.Context, env Env) error {
 			return err
 		}
 		for _, v := range victims {
+			before, err := env.Client.CoreV1().Pods(env.Namespace).Get(ctx, v[0], metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
 			if err := env.KillContainer(ctx, env.Namespace, v[0], v[1]); err != nil {
+				return err
+			}
+			if err := waitRestarted(ctx, env, before, v[1]); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// waitRestarted waits until the kubelet has noticed that a container died
+// (a real one polls its runtime every second or so): its restart count has
+// gone up. Only then has the fault struck for the learner, who sees the
+// restart and the last state with `kubectl describe pod`.
+func waitRestarted(ctx context.Context, env Env, before *corev1.Pod, container string) error {
+	restarts := func(p *corev1.Pod) int32 {
+		for _, c := range p.Status.ContainerStatuses {
+			if c.Name == container {
+				return c.RestartCount
+			}
+		}
+		return -1
+	}
+	was := restarts(before)
+	limit := time.After(observeWait)
+	for {
+		p, err := env.Client.CoreV1().Pods(env.Namespace).Get(ctx, before.Name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err) || (err == nil && (p.UID != before.UID || p.DeletionTimestamp != nil)):
+			return nil // gone meanwhile: nothing left to restart
+		case err == nil && restarts(p) > was:
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-limit:
+			return fmt.Errorf("container %s of pod %s was killed but not restarted within %s", container, before.Name, observeWait)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // running waits until a pod matching the selector has the container
