@@ -127,13 +127,16 @@ func BenchmarkKindUp(b *testing.B) {
 		if err := p.CreateBare(); err != nil {
 			b.Fatal(err)
 		}
-		bare += time.Since(t0)
+		bareTook := time.Since(t0)
+		bare += bareTook
 		if err := p.DeleteBare(); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		c.ok("up")
-		lab += time.Since(t1)
+		out := c.ok("up")
+		upTook := time.Since(t1)
+		lab += upTook
+		b.Logf("bare kind create %.1f s, kubelab up %.1f s (ratio %.3f):\n%s", bareTook.Seconds(), upTook.Seconds(), upTook.Seconds()/bareTook.Seconds(), out)
 		t2 := time.Now()
 		lp, _ := kind.New(kind.WithStateDir(filepath.Join(c.home, "state", "kind")), kind.WithNodeImage(image), kind.WithAppDir(filepath.Dir(c.bin)))
 		if err := lp.LoadImages(context.Background()); err != nil {

@@ -23,6 +23,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
@@ -174,7 +175,10 @@ func (p *Provider) owned(kp *kindcluster.Provider) (bool, error) {
 // and the lesson images are on every node.
 func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluster.Status, error) {
 	start := time.Now()
+	var phaseMu sync.Mutex // kind and the image loader both report phases
 	phase := func(name, title string) {
+		phaseMu.Lock()
+		defer phaseMu.Unlock()
 		if progress != nil {
 			progress(cluster.Phase{Name: name, Title: title, Elapsed: time.Since(start)})
 		}
@@ -186,7 +190,16 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return cluster.Status{}, err
 	}
-	kp := p.kind(&phaseLogger{phase: phase})
+	// Once kind starts the control plane, the node containers have booted:
+	// the lesson images and the pod network can go in while kubeadm works.
+	booted := make(chan struct{})
+	closeBooted := sync.OnceFunc(func() { close(booted) })
+	kp := p.kind(&phaseLogger{phase: func(name, title string) {
+		if strings.HasPrefix(title, "Starting control-plane") {
+			closeBooted()
+		}
+		phase(name, title)
+	}})
 	found, err := p.exists(kp)
 	if err != nil {
 		return cluster.Status{}, fmt.Errorf("list kind clusters: %w", err)
@@ -206,7 +219,7 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 		if err := kp.ExportKubeConfig(Name, p.KubeconfigPath(), false); err != nil {
 			return cluster.Status{}, err
 		}
-		if err := p.network(ctx, kp); err != nil {
+		if err := p.network(ctx, kp, true); err != nil {
 			return cluster.Status{}, err
 		}
 		phase("waiting", "Waiting for the nodes to be Ready")
@@ -224,23 +237,38 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 			_ = ln.Close()
 		}
 	}
+	archive, err := p.appArchive()
+	if err != nil {
+		return cluster.Status{}, err
+	}
+	early, stopEarly := context.WithCancel(ctx)
+	defer stopEarly()
+	prepared := make(chan error, 1)
+	go func() {
+		select {
+		case <-booted:
+		case <-early.Done():
+			prepared <- early.Err()
+			return
+		}
+		prepared <- p.prepareNodes(early, kp, archive, phase)
+	}()
 	if err := kp.Create(Name, kindcluster.CreateWithV1Alpha4Config(p.config()),
 		kindcluster.CreateWithNodeImage(p.nodeImage), kindcluster.CreateWithKubeconfigPath(p.KubeconfigPath()),
 		kindcluster.CreateWithDisplayUsage(false), kindcluster.CreateWithDisplaySalutation(false)); err != nil {
+		stopEarly()
+		<-prepared
 		return cluster.Status{}, fmt.Errorf("kind could not create the cluster: %w", err)
 	}
 	mk, _ := json.Marshal(marker{Name: Name, NodeImage: p.nodeImage, Created: time.Now()})
 	if err := atomicfile.Write(p.markerPath(), mk, 0o600); err != nil {
 		return cluster.Status{}, err
 	}
-	// The images go into the nodes' containerd while the pod networks are
-	// being connected: neither needs the other.
-	phase("images", "Loading the lesson app images into the nodes")
-	loaded := make(chan error, 1)
-	go func() { loaded <- p.LoadImages(ctx) }()
-	phase("network", "Connecting the nodes' pod networks")
-	netErr := p.network(ctx, kp)
-	if err := errors.Join(netErr, <-loaded); err != nil {
+	closeBooted() // kind never said it started the control plane: prepare now
+	if err := <-prepared; err != nil {
+		return cluster.Status{}, err
+	}
+	if err := p.assignPodCIDRs(ctx); err != nil {
 		return cluster.Status{}, err
 	}
 	phase("waiting", "Waiting for the nodes to be Ready")
@@ -278,6 +306,12 @@ func (p *Provider) config() *v1alpha4.Cluster {
 		},
 	}
 	cfg.Networking.DisableDefaultCNI = p.offline()
+	if p.offline() {
+		// kubelab gives each node its pod range itself (podCIDRs), so the
+		// pod network is in place before the kubelets start.
+		cfg.KubeadmConfigPatches = append(cfg.KubeadmConfigPatches,
+			"kind: ClusterConfiguration\ncontrollerManager:\n  extraArgs:\n  - {name: allocate-node-cidrs, value: \"false\"}\n")
+	}
 	v1alpha4.SetDefaultsCluster(cfg)
 	return cfg
 }
@@ -290,16 +324,22 @@ func (p *Provider) client() (kubernetes.Interface, error) {
 	return kubernetes.NewForConfig(cfg)
 }
 
+// podCIDRs are the nodes' pod address ranges on kubelab's node image: fixed,
+// so each node's pod network is written while kind is still creating the
+// cluster and the kubelets start with it (Ready as soon as they register).
+var podCIDRs = map[string]string{
+	Name + "-control-plane": "10.244.0.0/24",
+	Name + "-worker":        "10.244.1.0/24",
+	Name + "-worker2":       "10.244.2.0/24",
+}
+
 // network gives every node a pod network when the image has no CNI of its
-// own: a ptp/host-local config for the node's podCIDR, and routes to the
-// other nodes' podCIDRs (what kind's kindnetd does).
-func (p *Provider) network(ctx context.Context, kp *kindcluster.Provider) error {
+// own: a ptp/host-local config for the node's pod range, and routes to the
+// other nodes' ranges (what kind's kindnetd does). A node's podCIDR from
+// the API, where it has one, wins over the fixed table.
+func (p *Provider) network(ctx context.Context, kp *kindcluster.Provider, fromAPI bool) error {
 	if !p.offline() {
 		return nil
-	}
-	cs, err := p.client()
-	if err != nil {
-		return err
 	}
 	ns, err := kp.ListNodes(Name)
 	if err != nil {
@@ -310,40 +350,137 @@ func (p *Provider) network(ctx context.Context, kp *kindcluster.Provider) error 
 		ip   string
 		cidr string
 	}
+	var cs kubernetes.Interface
+	if fromAPI {
+		if cs, err = p.client(); err != nil {
+			return err
+		}
+	}
 	var nets []nodeNet
-	deadline := time.Now().Add(2 * time.Minute)
 	for _, n := range ns {
 		ip, _, err := n.IP()
 		if err != nil {
 			return fmt.Errorf("node %s: %w", n, err)
 		}
-		var cidr string
-		for cidr == "" {
-			obj, err := cs.CoreV1().Nodes().Get(ctx, n.String(), metav1.GetOptions{})
-			if err == nil {
+		cidr := podCIDRs[n.String()]
+		if cs != nil {
+			if obj, err := cs.CoreV1().Nodes().Get(ctx, n.String(), metav1.GetOptions{}); err == nil && obj.Spec.PodCIDR != "" {
 				cidr = obj.Spec.PodCIDR
 			}
-			if cidr != "" {
-				break
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("node %s got no pod address range (podCIDR) from the control plane", n)
-			}
-			time.Sleep(500 * time.Millisecond)
+		}
+		if cidr == "" {
+			return fmt.Errorf("node %s has no pod address range", n)
 		}
 		nets = append(nets, nodeNet{n, ip, cidr})
 	}
-	for _, me := range nets {
-		conf := fmt.Sprintf(`{"cniVersion":"0.4.0","name":"kubelab","plugins":[{"type":"ptp","ipMasq":true,"mtu":1500,"ipam":{"type":"host-local","ranges":[[{"subnet":%q}]],"routes":[{"dst":"0.0.0.0/0"}]}},{"type":"portmap","capabilities":{"portMappings":true}}]}`, me.cidr)
-		if err := nodeutils.WriteFile(me.node, "/etc/cni/net.d/10-kubelab.conflist", conf); err != nil {
-			return fmt.Errorf("node %s: write the CNI config: %w", me.node, err)
-		}
-		for _, other := range nets {
-			if other.node.String() == me.node.String() {
-				continue
+	// One command per node, all nodes at once: its CNI config, then routes
+	// to the other nodes' pods.
+	var wg sync.WaitGroup
+	errs := make([]error, len(nets))
+	for i, me := range nets {
+		wg.Go(func() {
+			conf := fmt.Sprintf(`{"cniVersion":"0.4.0","name":"kubelab","plugins":[{"type":"ptp","ipMasq":true,"mtu":1500,"ipam":{"type":"host-local","ranges":[[{"subnet":%q}]],"routes":[{"dst":"0.0.0.0/0"}]}},{"type":"portmap","capabilities":{"portMappings":true}}]}`, me.cidr)
+			const dir = "/etc/cni/net.d"
+			script := "mkdir -p " + dir + " && cat > " + dir + "/.10-kubelab.tmp && mv " + dir + "/.10-kubelab.tmp " + dir + "/10-kubelab.conflist"
+			for _, other := range nets {
+				if other.node.String() != me.node.String() {
+					script += fmt.Sprintf(" && ip route replace %s via %s", other.cidr, other.ip)
+				}
 			}
-			if err := me.node.Command("ip", "route", "replace", other.cidr, "via", other.ip).Run(); err != nil {
-				return fmt.Errorf("node %s: route to %s: %w", me.node, other.cidr, err)
+			cmd := me.node.CommandContext(ctx, "sh", "-c", script).SetStdin(strings.NewReader(conf))
+			if out, err := kindexec.CombinedOutputLines(cmd); err != nil {
+				errs[i] = fmt.Errorf("node %s: pod network: %v: %s", me.node, err, strings.Join(out, " "))
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// prepareNodes runs while kind creates the cluster, once the node
+// containers have booted: the pod networks, and the lesson images into
+// every node's containerd (retried until containerd answers).
+func (p *Provider) prepareNodes(ctx context.Context, kp *kindcluster.Provider, archive []byte, phase func(name, title string)) error {
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		ns, err := kp.ListNodes(Name)
+		if err == nil && len(ns) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the kind node containers did not appear within 3 minutes; see `docker ps -a`")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	phase("network", "Connecting the nodes' pod networks")
+	netErr := make(chan error, 1)
+	go func() { netErr <- p.network(ctx, kp, false) }()
+	phase("images", "Loading the lesson app images into the nodes")
+	ns, err := kp.ListNodes(Name)
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(ns))
+	for i, n := range ns {
+		wg.Go(func() {
+			for {
+				err := nodeutils.LoadImageArchive(n, bytes.NewReader(archive))
+				if err == nil {
+					return
+				}
+				if time.Now().After(deadline) {
+					errs[i] = fmt.Errorf("load the lesson images into %s: %w", n, err)
+					return
+				}
+				select {
+				case <-ctx.Done():
+					errs[i] = ctx.Err()
+					return
+				case <-time.After(time.Second):
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(append(errs, <-netErr)...)
+}
+
+// assignPodCIDRs records each node's pod range (podCIDRs) on its Node
+// object, as the controller manager would have: `kubectl describe node`
+// shows it. Nodes may still be registering when kind returns.
+func (p *Provider) assignPodCIDRs(ctx context.Context) error {
+	if !p.offline() {
+		return nil
+	}
+	cs, err := p.client()
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for name, cidr := range podCIDRs {
+		for {
+			n, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+			if err == nil && n.Spec.PodCIDR != "" {
+				break
+			}
+			if err == nil {
+				patch := fmt.Sprintf(`{"spec":{"podCIDR":%q,"podCIDRs":[%q]}}`, cidr, cidr)
+				if _, err = cs.CoreV1().Nodes().Patch(ctx, name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err == nil {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("node %s: record its pod range: %w", name, err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(250 * time.Millisecond):
 			}
 		}
 	}
@@ -520,7 +657,7 @@ func (p *Provider) SetNodeRunning(ctx context.Context, node string, running bool
 	}
 	if running {
 		// A restarted node has a fresh network namespace: give it its routes again.
-		return p.network(ctx, kp)
+		return p.network(ctx, kp, true)
 	}
 	return nil
 }

@@ -34,8 +34,23 @@ func TestConfigHasThreeOwnedNodesAndLocalNodePorts(t *testing.T) {
 	if !cfg.Networking.DisableDefaultCNI {
 		t.Error("kubelab's offline node image has no kindnetd; kubelab must bring the pod network")
 	}
-	if upstream := (&Provider{nodeImage: ""}).config(); upstream.Networking.DisableDefaultCNI {
+	upstream := (&Provider{nodeImage: ""}).config()
+	if upstream.Networking.DisableDefaultCNI {
 		t.Error("kind's own image brings kindnetd; kubelab must not disable it")
+	}
+	// kubelab assigns pod ranges itself on its own image (the network is in
+	// place before the kubelets start); kindnetd needs the controller's.
+	const noAlloc = "{name: allocate-node-cidrs, value: \"false\"}"
+	if !strings.Contains(strings.Join(cfg.KubeadmConfigPatches, ""), noAlloc) {
+		t.Error("offline image: the controller manager must leave pod ranges to kubelab")
+	}
+	if strings.Contains(strings.Join(upstream.KubeadmConfigPatches, ""), noAlloc) {
+		t.Error("kind's own image: kindnetd needs the controller manager's pod ranges")
+	}
+	for _, n := range []string{Name + "-control-plane", Name + "-worker", Name + "-worker2"} {
+		if !strings.HasPrefix(podCIDRs[n], "10.244.") {
+			t.Errorf("node %s has pod range %q, outside kind's pod subnet %s", n, podCIDRs[n], cfg.Networking.PodSubnet)
+		}
 	}
 	if !strings.Contains(strings.Join(cfg.KubeadmConfigPatches, ""), "failCgroupV1: false") {
 		t.Error("cgroup v1 hosts need failCgroupV1: false")
