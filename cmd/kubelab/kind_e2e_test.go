@@ -136,7 +136,14 @@ func BenchmarkKindUp(b *testing.B) {
 		out := c.ok("up")
 		upTook := time.Since(t1)
 		lab += upTook
-		b.Logf("bare kind create %.1f s, kubelab up %.1f s (ratio %.3f):\n%s", bareTook.Seconds(), upTook.Seconds(), upTook.Seconds()/bareTook.Seconds(), out)
+		// One line per run (longer bench logs are cut): the phases' start times.
+		var phases []string
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) > 2 && (f[0] == "•" || f[0] == "✓") {
+				phases = append(phases, f[1]+"@"+f[len(f)-1])
+			}
+		}
+		b.Logf("bare kind create %.1f s, kubelab up %.1f s, ratio %.3f; %s", bareTook.Seconds(), upTook.Seconds(), upTook.Seconds()/bareTook.Seconds(), strings.Join(phases, " "))
 		t2 := time.Now()
 		lp, _ := kind.New(kind.WithStateDir(filepath.Join(c.home, "state", "kind")), kind.WithNodeImage(image), kind.WithAppDir(filepath.Dir(c.bin)))
 		if err := lp.LoadImages(context.Background()); err != nil {
