@@ -424,30 +424,8 @@ func (p *Provider) prepareNodes(ctx context.Context, kp *kindcluster.Provider, a
 	if err != nil {
 		return err
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(ns))
-	for i, n := range ns {
-		wg.Go(func() {
-			for {
-				err := nodeutils.LoadImageArchive(n, bytes.NewReader(archive))
-				if err == nil {
-					return
-				}
-				if time.Now().After(deadline) {
-					errs[i] = fmt.Errorf("load the lesson images into %s: %w", n, err)
-					return
-				}
-				select {
-				case <-ctx.Done():
-					errs[i] = ctx.Err()
-					return
-				case <-time.After(time.Second):
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(append(errs, <-netErr)...)
+	loadErr := loadInto(ctx, ns, archive, deadline)
+	return errors.Join(loadErr, <-netErr)
 }
 
 // assignPodCIDRs records each node's pod range (podCIDRs) on its Node
@@ -520,12 +498,32 @@ func (p *Provider) LoadImages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return loadInto(ctx, ns, archive, time.Time{})
+}
+
+// loadInto loads an image archive into every node's containerd, in
+// parallel, as kind's `load image-archive` does; a node whose containerd
+// does not answer yet is tried again every second until retryUntil.
+func loadInto(ctx context.Context, ns []nodes.Node, archive []byte, retryUntil time.Time) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(ns))
 	for i, n := range ns {
 		wg.Go(func() {
-			if err := nodeutils.LoadImageArchive(n, bytes.NewReader(archive)); err != nil {
-				errs[i] = fmt.Errorf("load the lesson images into %s: %w", n, err)
+			for {
+				err := nodeutils.LoadImageArchive(n, bytes.NewReader(archive))
+				if err == nil {
+					return
+				}
+				if time.Now().After(retryUntil) {
+					errs[i] = fmt.Errorf("load the lesson images into %s: %w", n, err)
+					return
+				}
+				select {
+				case <-ctx.Done():
+					errs[i] = ctx.Err()
+					return
+				case <-time.After(time.Second):
+				}
 			}
 		})
 	}
