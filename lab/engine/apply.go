@@ -51,7 +51,7 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 		// A command can fail while a controller is still catching up (an
 		// object not created yet, a conflict): try again a little later, as
 		// a learner would. Faults themselves wait until their controller has
-		// seen them (fault.waitDeployment), so `rollout undo` undoes the fault.
+		// seen them (fault.waitObserved), so `rollout undo` undoes the fault.
 		var out string
 		for attempt := 1; ; attempt++ {
 			out, err = s.cfg.Kubectl(ctx, s.Namespace(), args[1:])

@@ -6,12 +6,12 @@ import (
 	"math/rand/v2"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/kubelab/kubelab/lab/workload"
 )
@@ -22,18 +22,8 @@ func init() {
 		required: []string{"selector"},
 		optional: []string{"count", "times", "every"},
 		build: func(p params) (Fault, error) {
-			f := &deletePods{selector: p["selector"]}
-			var err error
-			if f.count, err = p.int("count", 0); err != nil {
-				return nil, err
-			}
-			if f.times, err = p.int("times", 1); err != nil {
-				return nil, err
-			}
-			if f.every, err = p.duration("every", 5*time.Second); err != nil {
-				return nil, err
-			}
-			return f, nil
+			r, err := p.rounds(0, 5*time.Second)
+			return &deletePods{selector: p["selector"], rounds: r}, err
 		},
 	})
 	register("kill-container", kind{
@@ -41,18 +31,8 @@ func init() {
 		required: []string{"selector"},
 		optional: []string{"container", "count", "times", "every"},
 		build: func(p params) (Fault, error) {
-			f := &killContainer{selector: p["selector"], container: p["container"]}
-			var err error
-			if f.count, err = p.int("count", 1); err != nil {
-				return nil, err
-			}
-			if f.times, err = p.int("times", 1); err != nil {
-				return nil, err
-			}
-			if f.every, err = p.duration("every", 10*time.Second); err != nil {
-				return nil, err
-			}
-			return f, nil
+			r, err := p.rounds(1, 10*time.Second)
+			return &killContainer{selector: p["selector"], container: p["container"], rounds: r}, err
 		},
 	})
 	register("bad-image", kind{
@@ -184,9 +164,8 @@ func init() {
 }
 
 type deletePods struct {
-	selector     string
-	count, times int
-	every        time.Duration
+	selector string
+	rounds
 }
 
 func (f *deletePods) Describe() string {
@@ -194,15 +173,11 @@ func (f *deletePods) Describe() string {
 	if f.count > 0 {
 		what = fmt.Sprintf("%d pod(s)", f.count)
 	}
-	s := fmt.Sprintf("kubelab deleted %s with %s", what, f.selector)
-	if f.times > 1 {
-		s += fmt.Sprintf(", %d times, every %s", f.times, f.every)
-	}
-	return s
+	return f.rounds.describe(fmt.Sprintf("kubelab deleted %s with %s", what, f.selector))
 }
 
 func (f *deletePods) Inject(ctx context.Context, env Env) error {
-	return repeat(ctx, env, f.times, f.every, func() error {
+	return f.rounds.run(ctx, env, func() error {
 		pods, err := env.Client.CoreV1().Pods(env.Namespace).List(ctx, metav1.ListOptions{LabelSelector: f.selector})
 		if err != nil {
 			return err
@@ -229,8 +204,7 @@ func (f *deletePods) Inject(ctx context.Context, env Env) error {
 // killContainer kills containers' processes on their nodes.
 type killContainer struct {
 	selector, container string
-	count, times        int
-	every               time.Duration
+	rounds
 }
 
 func (f *killContainer) Describe() string {
@@ -238,35 +212,33 @@ func (f *killContainer) Describe() string {
 	if f.container != "" {
 		what = "container " + f.container
 	}
-	s := fmt.Sprintf("kubelab killed %s in %d pod(s) with %s", what, f.count, f.selector)
-	if f.times > 1 {
-		s += fmt.Sprintf(", %d times, every %s", f.times, f.every)
-	}
-	return s
+	return f.rounds.describe(fmt.Sprintf("kubelab killed %s in %d pod(s) with %s", what, f.count, f.selector))
 }
 
 // startWait bounds how long a fault waits for something to act on: a
 // step's setup has just been applied and its containers may still start.
 const startWait = time.Minute
 
+// victim is a pod, as it was before its container was killed.
+type victim struct {
+	pod       *corev1.Pod
+	container string
+}
+
 func (f *killContainer) Inject(ctx context.Context, env Env) error {
 	if env.KillContainer == nil {
 		return fmt.Errorf("this cluster cannot kill containers")
 	}
-	return repeat(ctx, env, f.times, f.every, func() error {
+	return f.rounds.run(ctx, env, func() error {
 		victims, err := f.running(ctx, env)
 		if err != nil {
 			return err
 		}
 		for _, v := range victims {
-			before, err := env.Client.CoreV1().Pods(env.Namespace).Get(ctx, v[0], metav1.GetOptions{})
-			if err != nil {
+			if err := env.KillContainer(ctx, env.Namespace, v.pod.Name, v.container); err != nil {
 				return err
 			}
-			if err := env.KillContainer(ctx, env.Namespace, v[0], v[1]); err != nil {
-				return err
-			}
-			if err := waitRestarted(ctx, env, before, v[1]); err != nil {
+			if err := waitRestarted(ctx, env, v); err != nil {
 				return err
 			}
 		}
@@ -274,51 +246,50 @@ func (f *killContainer) Inject(ctx context.Context, env Env) error {
 	})
 }
 
+// restarts is a container's restart count in a pod (-1: no such container).
+func restarts(p *corev1.Pod, container string) int32 {
+	for _, c := range p.Status.ContainerStatuses {
+		if c.Name == container {
+			return c.RestartCount
+		}
+	}
+	return -1
+}
+
 // waitRestarted waits until the kubelet has noticed that a container died
 // (a real one polls its runtime every second or so): its restart count has
 // gone up. Only then has the fault struck for the learner, who sees the
 // restart and the last state with `kubectl describe pod`.
-func waitRestarted(ctx context.Context, env Env, before *corev1.Pod, container string) error {
-	restarts := func(p *corev1.Pod) int32 {
-		for _, c := range p.Status.ContainerStatuses {
-			if c.Name == container {
-				return c.RestartCount
-			}
+func waitRestarted(ctx context.Context, env Env, v victim) error {
+	was := restarts(v.pod, v.container)
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, observeWait, true, func(ctx context.Context) (bool, error) {
+		p, err := env.Client.CoreV1().Pods(env.Namespace).Get(ctx, v.pod.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) || (err == nil && (p.UID != v.pod.UID || p.DeletionTimestamp != nil)) {
+			return true, nil // gone meanwhile: nothing left to restart
 		}
-		return -1
+		return err == nil && restarts(p, v.container) > was, nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
-	was := restarts(before)
-	limit := time.After(observeWait)
-	for {
-		p, err := env.Client.CoreV1().Pods(env.Namespace).Get(ctx, before.Name, metav1.GetOptions{})
-		switch {
-		case apierrors.IsNotFound(err) || (err == nil && (p.UID != before.UID || p.DeletionTimestamp != nil)):
-			return nil // gone meanwhile: nothing left to restart
-		case err == nil && restarts(p) > was:
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-limit:
-			return fmt.Errorf("container %s of pod %s was killed but not restarted within %s", container, before.Name, observeWait)
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+	return fmt.Errorf("container %s of pod %s was killed but not restarted within %s", v.container, v.pod.Name, observeWait)
 }
 
-// running waits until a pod matching the selector has the container
-// running, then picks up to count of them: pod and container names.
-func (f *killContainer) running(ctx context.Context, env Env) ([][2]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, startWait)
-	defer cancel()
-	for {
+// running waits until pods matching the selector have the container
+// running, then picks up to count of them.
+func (f *killContainer) running(ctx context.Context, env Env) ([]victim, error) {
+	var found []victim
+	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, startWait, true, func(ctx context.Context) (bool, error) {
 		pods, err := env.Client.CoreV1().Pods(env.Namespace).List(ctx, metav1.ListOptions{LabelSelector: f.selector})
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		var found [][2]string
-		for _, p := range pods.Items {
+		found = found[:0]
+		for i := range pods.Items {
+			p := &pods.Items[i]
 			if p.DeletionTimestamp != nil || len(p.Spec.Containers) == 0 {
 				continue
 			}
@@ -328,20 +299,22 @@ func (f *killContainer) running(ctx context.Context, env Env) ([][2]string, erro
 			}
 			for _, c := range p.Status.ContainerStatuses {
 				if c.Name == name && c.State.Running != nil {
-					found = append(found, [2]string{p.Name, name})
+					found = append(found, victim{p, name})
 				}
 			}
 		}
-		if len(found) > 0 {
-			rand.Shuffle(len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
-			return found[:min(f.count, len(found))], nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("no pod with %s has a running container to kill", f.selector)
-		case <-time.After(500 * time.Millisecond):
-		}
+		return len(found) > 0, nil
+	})
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case wait.Interrupted(err):
+		return nil, fmt.Errorf("no pod with %s has a running container to kill", f.selector)
+	case err != nil:
+		return nil, err
 	}
+	rand.Shuffle(len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
+	return found[:min(f.count, len(found))], nil
 }
 
 // patchFault applies a strategic merge patch to one object.
@@ -357,7 +330,7 @@ func (f *patchFault) Inject(ctx context.Context, env Env) error {
 		// A step's setup may have created the deployment a moment ago: let
 		// its controller make the ReplicaSet of the good template first, so
 		// that the bad revision follows a good one in the rollout history.
-		waitDeployment(ctx, env, f.name, observeWait, observed)
+		waitObserved(ctx, env, f.name)
 	}
 	data, err := f.patch(ctx, env)
 	if err != nil {
@@ -366,7 +339,7 @@ func (f *patchFault) Inject(ctx context.Context, env Env) error {
 	switch f.kindPath {
 	case "deployments":
 		if _, err = env.Client.AppsV1().Deployments(env.Namespace).Patch(ctx, f.name, types.StrategicMergePatchType, data, metav1.PatchOptions{}); err == nil {
-			waitDeployment(ctx, env, f.name, observeWait, observed)
+			waitObserved(ctx, env, f.name)
 		}
 	case "services":
 		_, err = env.Client.CoreV1().Services(env.Namespace).Patch(ctx, f.name, types.StrategicMergePatchType, data, metav1.PatchOptions{})
@@ -380,29 +353,17 @@ func (f *patchFault) Inject(ctx context.Context, env Env) error {
 // observeWait bounds how long a deployment fault waits for its controller.
 const observeWait = 30 * time.Second
 
-// observed says the deployment controller has seen the deployment's current
-// template (and so made its ReplicaSet). Until a patched template is
-// observed the fault has not really happened: `kubectl rollout undo` run in
-// that window goes back to the revision before the last one, not to the one
-// before the fault.
-func observed(d *appsv1.Deployment) bool { return d.Status.ObservedGeneration >= d.Generation }
-
-// waitDeployment waits until cond holds for a deployment, and gives up
-// quietly after limit: the fault goes ahead either way.
-func waitDeployment(ctx context.Context, env Env, name string, limit time.Duration, cond func(*appsv1.Deployment) bool) {
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	for {
+// waitObserved waits until the deployment controller has seen the
+// deployment's current template (and so made its ReplicaSet). Until a
+// patched template is observed the fault has not really happened: `kubectl
+// rollout undo` run in that window goes back to the revision before the
+// last one, not to the one before the fault. It gives up quietly after
+// observeWait: the fault goes ahead either way.
+func waitObserved(ctx context.Context, env Env, name string) {
+	_ = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, observeWait, true, func(ctx context.Context) (bool, error) {
 		d, err := env.Client.AppsV1().Deployments(env.Namespace).Get(ctx, name, metav1.GetOptions{})
-		if err == nil && cond(d) {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+		return err == nil && d.Status.ObservedGeneration >= d.Generation, nil
+	})
 }
 
 // containerPatch patches fields of a deployment's first container.

@@ -161,18 +161,45 @@ func (p params) node(key string) (string, error) {
 	return "", fmt.Errorf("parameter %s=%q is not a lab node (%s)", key, n, strings.Join(nodes.All, ", "))
 }
 
-// repeat runs once, or `times` times `every` apart; the fault has struck
-// after the first time.
-func repeat(ctx context.Context, env Env, times int, every time.Duration, f func() error) error {
-	for i := 0; i < times; i++ {
+// rounds is how a pod fault repeats: count pods a round (0: all of them),
+// times rounds, every apart.
+type rounds struct {
+	count, times int
+	every        time.Duration
+}
+
+// rounds reads the parameters count, times (default once) and every.
+func (p params) rounds(count int, every time.Duration) (r rounds, err error) {
+	if r.count, err = p.int("count", count); err != nil {
+		return r, err
+	}
+	if r.times, err = p.int("times", 1); err != nil {
+		return r, err
+	}
+	r.every, err = p.duration("every", every)
+	return r, err
+}
+
+// describe says how often, after a fault's description of one round.
+func (r rounds) describe(s string) string {
+	if r.times > 1 {
+		s += fmt.Sprintf(", %d times, every %s", r.times, r.every)
+	}
+	return s
+}
+
+// run runs one round, or times rounds every apart; the fault has struck
+// after the first.
+func (r rounds) run(ctx context.Context, env Env, round func() error) error {
+	for i := 0; i < r.times; i++ {
 		if i > 0 {
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(every):
+			case <-time.After(r.every):
 			}
 		}
-		if err := f(); err != nil {
+		if err := round(); err != nil {
 			return err
 		}
 		env.struck()
