@@ -213,13 +213,14 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 			return cluster.Status{}, fmt.Errorf("a kind cluster named %q exists that kubelab did not create; kubelab leaves it alone: delete it with `kind delete cluster --name %s` if you no longer need it", Name, Name)
 		}
 		phase("starting", "Starting the kind nodes")
-		if err := p.startNodes(ctx, kp); err != nil {
+		ns, err := p.startNodes(ctx, kp)
+		if err != nil {
 			return cluster.Status{}, err
 		}
 		if err := kp.ExportKubeConfig(Name, p.KubeconfigPath(), false); err != nil {
 			return cluster.Status{}, err
 		}
-		if err := p.network(ctx, kp, true); err != nil {
+		if err := p.network(ctx, ns, true); err != nil {
 			return cluster.Status{}, err
 		}
 		phase("waiting", "Waiting for the nodes to be Ready")
@@ -337,13 +338,9 @@ var podCIDRs = map[string]string{
 // own: a ptp/host-local config for the node's pod range, and routes to the
 // other nodes' ranges (what kind's kindnetd does). A node's podCIDR from
 // the API, where it has one, wins over the fixed table.
-func (p *Provider) network(ctx context.Context, kp *kindcluster.Provider, fromAPI bool) error {
+func (p *Provider) network(ctx context.Context, ns []nodes.Node, fromAPI bool) error {
 	if !p.offline() {
 		return nil
-	}
-	ns, err := kp.ListNodes(Name)
-	if err != nil {
-		return err
 	}
 	type nodeNet struct {
 		node nodes.Node
@@ -352,6 +349,7 @@ func (p *Provider) network(ctx context.Context, kp *kindcluster.Provider, fromAP
 	}
 	var cs kubernetes.Interface
 	if fromAPI {
+		var err error
 		if cs, err = p.client(); err != nil {
 			return err
 		}
@@ -402,9 +400,10 @@ func (p *Provider) network(ctx context.Context, kp *kindcluster.Provider, fromAP
 // every node's containerd (retried until containerd answers).
 func (p *Provider) prepareNodes(ctx context.Context, kp *kindcluster.Provider, archive []byte, phase func(name, title string)) error {
 	deadline := time.Now().Add(3 * time.Minute)
+	var ns []nodes.Node
 	for {
-		ns, err := kp.ListNodes(Name)
-		if err == nil && len(ns) == 3 {
+		var err error
+		if ns, err = kp.ListNodes(Name); err == nil && len(ns) == 3 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -418,12 +417,8 @@ func (p *Provider) prepareNodes(ctx context.Context, kp *kindcluster.Provider, a
 	}
 	phase("network", "Connecting the nodes' pod networks")
 	netErr := make(chan error, 1)
-	go func() { netErr <- p.network(ctx, kp, false) }()
+	go func() { netErr <- p.network(ctx, ns, false) }()
 	phase("images", "Loading the lesson app images into the nodes")
-	ns, err := kp.ListNodes(Name)
-	if err != nil {
-		return err
-	}
 	loadErr := loadInto(ctx, ns, archive, deadline)
 	return errors.Join(loadErr, <-netErr)
 }
@@ -531,17 +526,18 @@ func loadInto(ctx context.Context, ns []nodes.Node, archive []byte, retryUntil t
 	return errors.Join(errs...)
 }
 
-func (p *Provider) startNodes(ctx context.Context, kp *kindcluster.Provider) error {
+// startNodes starts the cluster's node containers and returns them.
+func (p *Provider) startNodes(ctx context.Context, kp *kindcluster.Provider) ([]nodes.Node, error) {
 	ns, err := kp.ListNodes(Name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, n := range ns {
 		if err := exec.CommandContext(ctx, "docker", "start", n.String()).Run(); err != nil {
-			return fmt.Errorf("start node %s: %w", n, err)
+			return nil, fmt.Errorf("start node %s: %w", n, err)
 		}
 	}
-	return nil
+	return ns, nil
 }
 
 func (p *Provider) waitReady(ctx context.Context, limit time.Duration) error {
@@ -655,7 +651,7 @@ func (p *Provider) SetNodeRunning(ctx context.Context, node string, running bool
 	}
 	if running {
 		// A restarted node has a fresh network namespace: give it its routes again.
-		return p.network(ctx, kp, true)
+		return p.network(ctx, ns, true)
 	}
 	return nil
 }
