@@ -34,12 +34,14 @@ var kinds = []Kind{
 	{"horizontalpodautoscaler", "horizontalpodautoscalers", schema.GroupVersionResource{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"}, true},
 	{"node", "nodes", schema.GroupVersionResource{Version: "v1", Resource: "nodes"}, false},
 	{"persistentvolume", "persistentvolumes", schema.GroupVersionResource{Version: "v1", Resource: "persistentvolumes"}, false},
+	{"storageclass", "storageclasses", schema.GroupVersionResource{Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses"}, false},
+	{"ingressclass", "ingressclasses", schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingressclasses"}, false},
 }
 
 var aliases = map[string]string{
 	"po": "pod", "svc": "service", "cm": "configmap", "pvc": "persistentvolumeclaim", "sa": "serviceaccount",
 	"ev": "event", "deploy": "deployment", "rs": "replicaset", "sts": "statefulset", "ds": "daemonset",
-	"cj": "cronjob", "ing": "ingress", "hpa": "horizontalpodautoscaler", "no": "node", "pv": "persistentvolume",
+	"cj": "cronjob", "ing": "ingress", "hpa": "horizontalpodautoscaler", "no": "node", "pv": "persistentvolume", "sc": "storageclass",
 }
 
 // LookupKind finds a kind by its singular, plural or short name, as kubectl does.
