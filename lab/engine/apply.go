@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
-	"strings"
+	"slices"
+	"strconv"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,6 +21,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/policy"
 )
 
 func (s *Session) applySetup(ctx context.Context, step *lesson.Step) error {
@@ -41,12 +45,18 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("solution of step %s: %w", step.ID, err)
 		}
-		args, err := SplitCommand(cmd)
+		// The rule lint applies, applied again here: a lesson that skipped
+		// lint reaches only the lab cluster and its own namespace.
+		c, err := policy.Parse(cmd)
 		if err != nil {
-			return err
+			return fmt.Errorf("solution of step %s: %s: %w", step.ID, cmd, err)
 		}
 		if s.cfg.Kubectl == nil {
 			return errors.New("this engine cannot run kubectl commands")
+		}
+		args, cleanup, err := s.lessonFiles(c)
+		if err != nil {
+			return fmt.Errorf("solution of step %s: %w", step.ID, err)
 		}
 		// A command can fail while a controller is still catching up (an
 		// object not created yet, a conflict): try again a little later, as
@@ -54,7 +64,7 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 		// seen them (fault.waitObserved), so `rollout undo` undoes the fault.
 		var out string
 		for attempt := 1; ; attempt++ {
-			out, err = s.cfg.Kubectl(ctx, s.Namespace(), args[1:])
+			out, err = s.cfg.Kubectl(ctx, s.Namespace(), args)
 			if err == nil || attempt == 3 {
 				break
 			}
@@ -64,6 +74,7 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 			case <-time.After(2 * time.Second):
 			}
 		}
+		cleanup()
 		if err != nil {
 			return fmt.Errorf("solution of step %s: %s: %v\n%s", step.ID, cmd, err, out)
 		}
@@ -82,6 +93,9 @@ func (s *Session) applyFile(ctx context.Context, name string) error {
 	data, err := s.Lesson.ReadFile(s.cfg.Lessons, name)
 	if err != nil {
 		return err
+	}
+	if ps := policy.CheckManifest(data); len(ps) > 0 {
+		return fmt.Errorf("%s:%d: %s", name, ps[0].Line, ps[0].Msg)
 	}
 	dec := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	for {
@@ -125,48 +139,6 @@ func (s *Session) applyFile(ctx context.Context, name string) error {
 	}
 }
 
-// SplitCommand splits a solution command into words, honouring single and
-// double quotes, as a shell would for these simple commands.
-func SplitCommand(cmd string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	var quote rune
-	for _, r := range cmd {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case r == '\'' || r == '"':
-			quote, inWord = r, true
-		case r == ' ' || r == '\t' || r == '\n':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case strings.ContainsRune("|;&<>`$", r):
-			return nil, fmt.Errorf("solution command %q uses shell syntax (%c); give one plain kubectl command per line", cmd, r)
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("solution command %q has an unclosed quote", cmd)
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	if len(words) == 0 || words[0] != "kubectl" {
-		return nil, fmt.Errorf("solution command %q must start with kubectl", cmd)
-	}
-	return words, nil
-}
-
 var refRE = regexp.MustCompile(`\{\{\s*([a-z]+/[a-z0-9.-]+)\s+([^}\s]+)\s*\}\}`)
 
 // ExpandRefs replaces {{ kind/name path }} in a solution command with that
@@ -186,6 +158,9 @@ func (s *Session) ExpandRefs(ctx context.Context, cmd string) (string, error) {
 }
 
 func (s *Session) field(ctx context.Context, ref, path string) (string, error) {
+	if err := policy.CheckRef(ref); err != nil {
+		return "", fmt.Errorf("%s: %w", ref, err)
+	}
 	k, name, err := check.ParseObject(ref)
 	if err != nil {
 		return "", err
@@ -205,4 +180,43 @@ func (s *Session) field(ctx context.Context, ref, path string) (string, error) {
 		return "", fmt.Errorf("%s has no field %s", ref, path)
 	}
 	return v, nil
+}
+
+// lessonFiles gives kubectl the lesson files a command names (-f web.yaml):
+// each is copied out of the lesson into a folder of its own, manifests
+// checked as setup is. cleanup removes the folder.
+func (s *Session) lessonFiles(c *policy.Command) (args []string, cleanup func(), err error) {
+	args = slices.Clone(c.Args)
+	if len(c.Files) == 0 {
+		return args, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "kubelab-solution-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup = func() { _ = os.RemoveAll(dir) }
+	for i, f := range c.Files {
+		data, err := s.Lesson.ReadFile(s.cfg.Lessons, f.Name)
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		if f.Manifest {
+			if ps := policy.CheckManifest(data); len(ps) > 0 {
+				cleanup()
+				return nil, nil, fmt.Errorf("%s:%d: %s", f.Name, ps[0].Line, ps[0].Msg)
+			}
+		}
+		p := filepath.Join(dir, strconv.Itoa(i), filepath.Base(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		args[f.Index] = f.Prefix + p
+	}
+	return args, cleanup, nil
 }

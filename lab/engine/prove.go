@@ -10,6 +10,7 @@ import (
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/fault"
 	"github.com/kubelab/kubelab/lab/lesson"
+	"github.com/kubelab/kubelab/lab/policy"
 )
 
 // LoadLessons loads and fully validates every lesson folder at the root of
@@ -20,7 +21,31 @@ func LoadLessons(fsys fs.FS) ([]*lesson.Lesson, error) {
 
 // Validators checks faults and goals with the real catalogue and checker.
 func Validators() lesson.Validators {
-	return lesson.Validators{Fault: fault.Validate, Goal: check.Validate}
+	return lesson.Validators{Fault: fault.Validate, Goal: check.Validate, Command: checkCommand, Manifest: checkManifest}
+}
+
+// checkCommand is policy.CheckCommand as lesson.Validators wants it.
+func checkCommand(cmd string) (manifests, files []string, err error) {
+	c, err := policy.CheckCommand(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range c.Files {
+		if f.Manifest {
+			manifests = append(manifests, f.Name)
+		} else {
+			files = append(files, f.Name)
+		}
+	}
+	return manifests, files, nil
+}
+
+func checkManifest(data []byte) []lesson.Problem {
+	var out []lesson.Problem
+	for _, p := range policy.CheckManifest(data) {
+		out = append(out, lesson.Problem{Line: p.Line, Msg: p.Msg})
+	}
+	return out
 }
 
 // StepProof is how one step fared in a proof.

@@ -44,6 +44,13 @@ func (ps Problems) Error() string {
 type Validators struct {
 	Fault func(kind string, params map[string]string) error
 	Goal  func(g Goal) error
+	// Command checks a solution command against what a lesson may do
+	// (lab/policy) and returns the lesson files it names: manifests to
+	// apply (-f), and other files (--from-file).
+	Command func(cmd string) (manifests, files []string, err error)
+	// Manifest checks the objects of a manifest file; a problem's File is
+	// left empty and filled in here.
+	Manifest func(data []byte) []Problem
 }
 
 // LoadAll loads every lesson folder (a folder holding lesson.yaml) directly
@@ -108,7 +115,14 @@ func Load(fsys fs.FS, dir string, v Validators) (*Lesson, error) {
 	c.index(&root, "")
 	c.lesson(&l)
 	if len(c.problems) > 0 {
-		sort.SliceStable(c.problems, func(i, j int) bool { return c.problems[i].Line < c.problems[j].Line })
+		// lesson.yaml's problems first, then each manifest's, by line.
+		sort.SliceStable(c.problems, func(i, j int) bool {
+			a, b := c.problems[i], c.problems[j]
+			if a.File != b.File {
+				return a.File == file || (b.File != file && a.File < b.File)
+			}
+			return a.Line < b.Line
+		})
 		return nil, c.problems
 	}
 	return &l, nil
@@ -250,11 +264,9 @@ func (c *checker) lesson(l *Lesson) {
 			c.add(at, "task %q has no solution (kubelab verify proves tasks with it)", t.ID)
 		}
 		for j, m := range t.Setup {
-			c.checkFile(fmt.Sprintf("%s.setup[%d]", at, j), m)
+			c.checkManifest(fmt.Sprintf("%s.setup[%d]", at, j), m)
 		}
-		for j, m := range t.Solution.Manifests {
-			c.checkFile(fmt.Sprintf("%s.solution.manifests[%d]", at, j), m)
-		}
+		c.solution(at, t.Solution)
 		for j, g := range t.Goals {
 			c.goal(fmt.Sprintf("%s.goals[%d]", at, j), g)
 		}
@@ -296,7 +308,7 @@ func (c *checker) step(at string, s *Step) {
 		c.add(at, "step %q has no text (text: or text_file:)", s.ID)
 	}
 	for i, m := range s.Setup {
-		c.checkFile(fmt.Sprintf("%s.setup[%d]", at, i), m)
+		c.checkManifest(fmt.Sprintf("%s.setup[%d]", at, i), m)
 	}
 	if s.Panel != "" && s.Panel != PanelMetrics {
 		c.add(at+".panel", "panel %q is not known; the only panel is %q", s.Panel, PanelMetrics)
@@ -344,14 +356,7 @@ func (c *checker) step(at string, s *Step) {
 	if s.Solution.Empty() {
 		c.add(at, "step %q has no solution (solution: commands: or manifests:)", s.ID)
 	}
-	for i, cmd := range s.Solution.Commands {
-		if !strings.HasPrefix(strings.TrimSpace(cmd), "kubectl ") {
-			c.add(fmt.Sprintf("%s.solution.commands[%d]", at, i), "solution commands are kubectl commands; %q is not", cmd)
-		}
-	}
-	for i, m := range s.Solution.Manifests {
-		c.checkFile(fmt.Sprintf("%s.solution.manifests[%d]", at, i), m)
-	}
+	c.solution(at, s.Solution)
 	for i, q := range s.Questions {
 		qat := fmt.Sprintf("%s.questions[%d]", at, i)
 		if strings.TrimSpace(q.Text) == "" || len(q.Choices) < 2 {
@@ -388,13 +393,61 @@ func (c *checker) goal(at string, g Goal) {
 	}
 }
 
-func (c *checker) checkFile(at, name string) {
+// solution checks a solution's commands and the files they and its
+// manifests name.
+func (c *checker) solution(at string, s Solution) {
+	for i, cmd := range s.Commands {
+		cat := fmt.Sprintf("%s.solution.commands[%d]", at, i)
+		if c.v.Command == nil {
+			if !strings.HasPrefix(strings.TrimSpace(cmd), "kubectl ") {
+				c.add(cat, "solution commands are kubectl commands; %q is not", cmd)
+			}
+			continue
+		}
+		manifests, files, err := c.v.Command(cmd)
+		if err != nil {
+			c.add(cat, "%v", err)
+			continue
+		}
+		for _, f := range manifests {
+			c.checkManifest(cat, f)
+		}
+		for _, f := range files {
+			c.checkFile(cat, f)
+		}
+	}
+	for i, m := range s.Manifests {
+		c.checkManifest(fmt.Sprintf("%s.solution.manifests[%d]", at, i), m)
+	}
+}
+
+func (c *checker) checkFile(at, name string) bool {
 	if name == "" || path.IsAbs(name) || strings.Contains(name, "..") {
 		c.add(at, "%q must be a file inside the lesson folder", name)
-		return
+		return false
 	}
 	if _, err := fs.Stat(c.fsys, path.Join(c.dir, name)); err != nil {
 		c.add(at, "file %q does not exist in %s", name, c.dir)
+		return false
+	}
+	return true
+}
+
+// checkManifest checks that a manifest file exists and holds only what a
+// lesson may apply; its problems name the manifest's own file and line.
+func (c *checker) checkManifest(at, name string) {
+	if !c.checkFile(at, name) || c.v.Manifest == nil {
+		return
+	}
+	file := path.Join(c.dir, name)
+	data, err := fs.ReadFile(c.fsys, file)
+	if err != nil {
+		c.add(at, "read %s: %v", name, err)
+		return
+	}
+	for _, p := range c.v.Manifest(data) {
+		p.File = file
+		c.problems = append(c.problems, p)
 	}
 }
 

@@ -31,6 +31,9 @@ type FileArg struct {
 	Index  int    // in Command.Args
 	Prefix string // kept before the path: "--filename=", "--from-file=key="
 	Name   string // the file, relative to the lesson's folder
+	// Manifest is set for -f/--filename: the file holds objects to apply,
+	// checked as setup manifests are.
+	Manifest bool
 }
 
 // refRE finds {{ kind/name path }} references, whatever the path's syntax.
@@ -232,7 +235,7 @@ func (c *Command) fileValues(f *pflag.Flag) error {
 		if idx < 0 {
 			return fmt.Errorf("--%s %s: give the file as its own word", f.Name, v)
 		}
-		c.Files = append(c.Files, FileArg{Index: idx, Prefix: flagPrefix + prefix, Name: name})
+		c.Files = append(c.Files, FileArg{Index: idx, Prefix: flagPrefix + prefix, Name: name, Manifest: f.Name == "filename"})
 	}
 	return nil
 }

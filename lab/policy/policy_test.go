@@ -119,18 +119,19 @@ func TestFileArgumentsAreFound(t *testing.T) {
 		index  int
 		prefix string
 		name   string
+		apply  bool
 	}{
-		{"kubectl apply -f web.yaml", 2, "", "web.yaml"},
-		{"kubectl apply --filename=web.yaml", 1, "--filename=", "web.yaml"},
-		{"kubectl apply -fweb.yaml", 1, "-f", "web.yaml"},
-		{"kubectl create configmap c --from-file=k=a/b.txt", 3, "--from-file=k=", "a/b.txt"},
-		{"kubectl create configmap c --from-file a/b.txt", 4, "", "a/b.txt"},
+		{"kubectl apply -f web.yaml", 2, "", "web.yaml", true},
+		{"kubectl apply --filename=web.yaml", 1, "--filename=", "web.yaml", true},
+		{"kubectl apply -fweb.yaml", 1, "-f", "web.yaml", true},
+		{"kubectl create configmap c --from-file=k=a/b.txt", 3, "--from-file=k=", "a/b.txt", false},
+		{"kubectl create configmap c --from-file a/b.txt", 4, "", "a/b.txt", false},
 	} {
 		c, err := policy.CheckCommand(tc.cmd)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.cmd, err)
 		}
-		if len(c.Files) != 1 || c.Files[0] != (policy.FileArg{Index: tc.index, Prefix: tc.prefix, Name: tc.name}) {
+		if len(c.Files) != 1 || c.Files[0] != (policy.FileArg{Index: tc.index, Prefix: tc.prefix, Name: tc.name, Manifest: tc.apply}) {
 			t.Errorf("%s: files %+v", tc.cmd, c.Files)
 		}
 	}
