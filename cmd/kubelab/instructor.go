@@ -141,7 +141,9 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 	ecfg := engine.Config{
 		Lessons: fsys, Client: lab.client, Dynamic: lab.dynamic, Owned: true, SetNodeRunning: p.SetNodeRunning, KillContainer: p.KillContainer,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
-			out, err := exec.CommandContext(ctx, self, append([]string{"kubectl", "--kubeconfig", p.KubeconfigPath(), "-n", ns}, args...)...).CombinedOutput()
+			cmd := exec.CommandContext(ctx, self, append([]string{"kubectl", "--kubeconfig", p.KubeconfigPath(), "-n", ns}, args...)...)
+			cmd.Env = append(os.Environ(), "KUBERC=off") // the instructor's kubectl aliases do not change a lesson's commands
+			out, err := cmd.CombinedOutput()
 			return string(out), err
 		},
 	}

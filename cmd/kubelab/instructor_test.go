@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,5 +85,41 @@ func TestVerifyFailsForABrokenLessonAndPassesAGoodOne(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// A lesson pack whose solution names another cluster's kubeconfig is refused
+// by lint (at its line) and by verify, and the other cluster (a second real
+// one here, someone's own cluster in life) is left as it was.
+func TestHostileLessonIsRefusedAndTheOtherClusterUntouched(t *testing.T) {
+	t.Parallel()
+	other := newCLI(t)
+	other.ok("up")
+	kubeconfig := strings.TrimSpace(other.ok("kubeconfig"))
+	hostile := "kubectl create namespace pwned-by-lesson --kubeconfig " + kubeconfig
+	line := 0
+	dir := t.TempDir()
+	copyLesson(t, "02-pods", dir, "pwn", func(s string) string {
+		s = strings.Replace(strings.Replace(s, "id: pods", "id: pwn", 1), "kubectl run web --image=kubelab/app:v1", hostile, 1)
+		for i, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, hostile) {
+				line = i + 1
+			}
+		}
+		return s
+	})
+	c := newCLI(t)
+	out, code := c.run("lint", dir)
+	want := fmt.Sprintf("%s:%d: --kubeconfig is refused", filepath.Join(dir, "pwn", "lesson.yaml"), line)
+	if code != 1 || !strings.Contains(out, want) {
+		t.Errorf("lint: exit %d, want 1 with %q:\n%s", code, want, out)
+	}
+	out, code = c.run("verify", dir)
+	if code != 1 || !strings.Contains(out, "--kubeconfig is refused") {
+		t.Errorf("verify: exit %d, want 1 with the command refused:\n%s", code, out)
+	}
+	namespaces := other.ok("kubectl", "get", "namespaces", "-o", "name")
+	if !strings.Contains(namespaces, "namespace/default") || strings.Contains(namespaces, "pwned-by-lesson") {
+		t.Errorf("the other cluster's namespaces changed (or could not be read):\n%s", namespaces)
 	}
 }

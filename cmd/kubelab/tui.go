@@ -111,7 +111,9 @@ func (h *host) Open(l *lesson.Lesson) (*engine.Session, error) {
 		SetNodeRunning: h.provider.SetNodeRunning, KillContainer: h.provider.KillContainer, Progress: h.store,
 		RealContainers: h.provider.Backend() == cluster.Kind,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
-			out, err := exec.CommandContext(ctx, self, append([]string{"kubectl", "-n", ns}, args...)...).CombinedOutput()
+			cmd := exec.CommandContext(ctx, self, append([]string{"kubectl", "-n", ns}, args...)...)
+			cmd.Env = append(os.Environ(), "KUBERC=off") // a learner's kubectl aliases do not change a lesson's commands
+			out, err := cmd.CombinedOutput()
 			return string(out), err
 		},
 	}

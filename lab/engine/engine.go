@@ -348,6 +348,14 @@ func (s *Session) tidyCluster(ctx context.Context) error {
 			}
 		}
 	}
+	// The other cluster-wide kinds a lesson may create (lab/policy).
+	mine := metav1.ListOptions{LabelSelector: LabelNamespace + "=" + ns}
+	if err := s.cfg.Client.StorageV1().StorageClasses().DeleteCollection(ctx, metav1.DeleteOptions{}, mine); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("delete the lesson's storage classes: %w", err)
+	}
+	if err := s.cfg.Client.NetworkingV1().IngressClasses().DeleteCollection(ctx, metav1.DeleteOptions{}, mine); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("delete the lesson's ingress classes: %w", err)
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -33,6 +34,7 @@ func testConfig(t *testing.T) engine.Config {
 		SetNodeRunning: env.Provider.SetNodeRunning, KillContainer: env.Provider.KillContainer,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			cmd := exec.CommandContext(ctx, bin, append([]string{"kubectl", "--kubeconfig", env.Kubeconfig, "-n", ns}, args...)...)
+			cmd.Env = append(os.Environ(), "KUBERC=off")
 			out, err := cmd.CombinedOutput()
 			return string(out), err
 		},
