@@ -131,33 +131,44 @@ func Choose(in Installed, lab, own *version.Version) Choice {
 	return Choice{Installed: in, Lab: lab, Own: own, UseOwn: !InSkew(in.Version, lab)}
 }
 
-// Why says in one sentence which kubectl is used and, when kubelab's own
-// stands in for an installed one, how to run that one on purpose.
-func (c Choice) Why() string {
-	own := "kubectl is kubelab's own" + paren(c.Own)
+// Which names the kubectl used: "kubelab's own (v1.37.2)" or the installed
+// one's path and version.
+func (c Choice) Which() string {
+	if c.UseOwn {
+		return "kubelab's own" + paren(c.Own)
+	}
+	return c.Installed.Path + paren(c.Installed.Version)
+}
+
+// Reason says why that kubectl is used and, when kubelab's own stands in for
+// an installed one, how to run that one on purpose.
+func (c Choice) Reason() string {
 	in := c.Installed
 	switch {
 	case in.Path == "":
-		return own + ": no kubectl is installed."
+		return "no kubectl is installed"
 	case in.Version == nil:
-		return fmt.Sprintf("%s: %s %s; to use it anyway, run %s.", own, in.Path, in.Problem, in.Path)
+		return fmt.Sprintf("%s %s; to use it anyway, run %s", in.Path, in.Problem, in.Path)
 	case c.UseOwn:
-		return fmt.Sprintf("%s: %s is %s, more than one minor version from the lab's Kubernetes %s; to use it anyway, run %s.",
-			own, in.Path, v(in.Version), v(c.Lab), in.Path)
+		return fmt.Sprintf("%s is %s, more than one minor version from the lab's Kubernetes %s; to use it anyway, run %s",
+			in.Path, Format(in.Version), Format(c.Lab), in.Path)
 	default:
-		return fmt.Sprintf("kubectl is %s (%s), within one minor version of the lab's Kubernetes %s.", in.Path, v(in.Version), v(c.Lab))
+		return "within one minor version of the lab's Kubernetes " + Format(c.Lab)
 	}
 }
+
+// Why is Which and Reason in one sentence, for a banner or a comment.
+func (c Choice) Why() string { return "kubectl is " + c.Which() + ": " + c.Reason() + "." }
 
 func paren(x *version.Version) string {
 	if x == nil {
 		return ""
 	}
-	return " (" + v(x) + ")"
+	return " (" + Format(x) + ")"
 }
 
-// v prints a version as Kubernetes does, "v1.37.2"; "unknown" for nil.
-func v(x *version.Version) string {
+// Format prints a version as Kubernetes does, "v1.37.2"; "unknown" for nil.
+func Format(x *version.Version) string {
 	if x == nil {
 		return "unknown"
 	}

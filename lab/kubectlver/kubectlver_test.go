@@ -42,7 +42,7 @@ func TestFindAndChoose(t *testing.T) {
 		{name: "none on PATH", path: t.TempDir(), useOwn: true, why: []string{"kubelab's own (v1.37.2): no kubectl is installed."}},
 		{name: "v1.32", found: true, want: "1.32.4", useOwn: true, why: []string{"kubelab's own (v1.37.2)", "is v1.32.4, more than one minor version from the lab's Kubernetes v1.37.2", "to use it anyway, run /"}},
 		{name: "v1.35", found: true, want: "1.35.0", useOwn: true},
-		{name: "v1.36", found: true, want: "1.36.3", why: []string{"(v1.36.3), within one minor version of the lab's Kubernetes v1.37.2."}},
+		{name: "v1.36", found: true, want: "1.36.3", why: []string{"(v1.36.3): within one minor version of the lab's Kubernetes v1.37.2."}},
 		{name: "v1.37", found: true, want: "1.37.2"},
 		{name: "v1.38", found: true, want: "1.38.0"},
 		{name: "v2.37", found: true, want: "2.37.0", useOwn: true},
