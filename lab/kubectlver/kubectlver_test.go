@@ -2,6 +2,8 @@ package kubectlver_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,9 +61,11 @@ func TestFindAndChoose(t *testing.T) {
 				path = fakes[tc.name]
 			}
 			if tc.name == "not executable" {
+				// A file named kubectl that the shell would not run.
 				kubectlvertest.Script(t, path, "exit 0")
-				// chmod -x: a file named kubectl that the shell would not run
-				chmodNoExec(t, path)
+				if err := os.Chmod(filepath.Join(path, "kubectl"), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			path += ":/nonexistent"
 			start := time.Now()
