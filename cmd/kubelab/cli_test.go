@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 	"github.com/kubelab/kubelab/lab/cluster/embedded"
+	"github.com/kubelab/kubelab/lab/kubectlver/kubectlvertest"
 )
 
 // labCLI runs the real kubelab binary in an isolated home and state directory.
@@ -147,21 +148,23 @@ func TestJourneyUpKubectlDown(t *testing.T) {
 	}
 }
 
-func TestEnvPrintsExportsAndAliasOnlyWithoutKubectl(t *testing.T) {
+// Without a cluster, and with no kubectl or one that does not say its
+// version, env exports the kubeconfig and a kubectl function to kubelab's own.
+func TestEnvPrintsExportsAndKubectlFunctionWithoutAKnownKubectl(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	c.env = append(c.env, "PATH=/nonexistent")
-	out := c.ok("env")
-	if !strings.Contains(out, "export KUBECONFIG=") || !strings.Contains(out, "alias kubectl=") {
-		t.Errorf("env without kubectl on PATH:\n%s", out)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "kubectl"), []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	c.env = append(c.env, "PATH="+dir)
-	if out := c.ok("env"); strings.Contains(out, "alias kubectl") {
-		t.Errorf("env aliases kubectl although one is installed:\n%s", out)
+	silent := kubectlvertest.Script(t, "", "exit 0")
+	for path, why := range map[string]string{
+		"/nonexistent": "no kubectl is installed.",
+		silent:         silent + "/kubectl said a version kubelab cannot read; to use it anyway, run " + silent + "/kubectl.",
+	} {
+		c.env = append(c.env, "PATH="+path)
+		out := c.ok("env")
+		for _, want := range []string{"export KUBECONFIG=", "# kubectl is kubelab's own (v1.37.2): " + why + "\n", "kubectl() { '" + c.bin + "' kubectl \"$@\"; }\n"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("env with PATH=%s lacks %q:\n%s", path, want, out)
+			}
+		}
 	}
 }
 

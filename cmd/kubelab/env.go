@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -34,20 +32,18 @@ func newEnvCommand(streams Streams) *cobra.Command {
     eval "$(kubelab env)"
 
 KUBECONFIG is set to the lab's own kubeconfig. Where no kubectl is installed,
-a kubectl alias runs the one built into kubelab.`,
+or the installed one is more than one minor version from the lab's Kubernetes
+(kubectl's supported skew), a kubectl function runs the one built into kubelab,
+with a comment that says why; the installed one stays at its full path.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := labProvider()
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(streams.Out, "export KUBECONFIG=%s\n", shellQuote(p.KubeconfigPath()))
-			if _, err := exec.LookPath("kubectl"); err != nil {
-				self, err := os.Executable()
-				if err != nil {
-					self = "kubelab"
-				}
-				fmt.Fprintf(streams.Out, "alias kubectl=%s\n", shellQuote(shellQuote(self)+" kubectl"))
+			if c, _ := kubectlChoice(cmd.Context(), labConfig(p)); c.UseOwn {
+				printKubectlFunction(streams.Out, c)
 			}
 			fmt.Fprintln(streams.Out, "# Run this command to configure your shell:")
 			fmt.Fprintln(streams.Out, "# eval \"$(kubelab env)\"")

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/rest"
+
+	"github.com/kubelab/kubelab/lab/kubectlver"
 )
 
 func newStatusCommand(streams Streams) *cobra.Command {
@@ -36,6 +39,21 @@ func newStatusCommand(streams Streams) *cobra.Command {
 				}
 			}
 			fmt.Fprintf(w, "State:\t%s\n", state)
+			var cfg *rest.Config
+			if st.Running {
+				cfg = labConfig(p)
+			}
+			c, fromServer := kubectlChoice(cmd.Context(), cfg)
+			source := ""
+			switch {
+			case fromServer:
+			case st.Running:
+				source = " (kubelab's build: the API server did not say)"
+			default:
+				source = " (kubelab's build: the cluster is not running)"
+			}
+			fmt.Fprintf(w, "Kubernetes:\t%s%s\n", kubectlver.Format(c.Lab), source)
+			fmt.Fprintf(w, "kubectl:\t%s: %s\n", c.Which(), c.Reason())
 			fmt.Fprintf(w, "Kubeconfig:\t%s\n", p.KubeconfigPath())
 			_ = w.Flush()
 			if len(st.Nodes) > 0 {

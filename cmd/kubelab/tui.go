@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 
 	"github.com/kubelab/kubelab/lab/atomicfile"
 	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/kubectlver"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
 	"github.com/kubelab/kubelab/lab/metrics/scrape"
@@ -62,6 +64,7 @@ type host struct {
 	lab      *labClients
 	metrics  *scrape.Collector
 	notice   string // why the backend was chosen, shown as the first phase
+	kubectl  *kubectlver.Choice
 }
 
 func (h *host) Backend() string           { return string(h.provider.Backend()) }
@@ -91,7 +94,13 @@ func (h *host) Up(ctx context.Context, phase func(string, time.Duration)) error 
 		return err
 	}
 	h.lab, err = clientsFor(h.provider) // Up returned: the cluster runs
-	return err
+	if err != nil {
+		return err
+	}
+	// Asked here, in the TUI's background work, not when the shell opens.
+	c, _ := kubectlChoice(ctx, h.lab.config)
+	h.kubectl = &c
+	return nil
 }
 
 func (h *host) Open(l *lesson.Lesson) (*engine.Session, error) {
@@ -147,22 +156,35 @@ func (h *host) Metrics(ctx context.Context, ns string) (metrics.Snapshot, error)
 }
 
 // Shell opens the learner's shell with KUBECONFIG set to the lab (in the
-// lesson's namespace) and kubectl on PATH (kubelab's own if none is installed).
+// lesson's namespace) and a kubectl that matches the lab's Kubernetes on PATH:
+// the installed one, or kubelab's own when none is installed or the installed
+// one is outside kubectl's supported skew, as the banner then says.
 func (h *host) Shell(l *lesson.Lesson) (*exec.Cmd, error) {
 	shell := os.Getenv("SHELL")
 	if shell == "" {
 		shell = "/bin/sh"
 	}
 	env := append(os.Environ(), "KUBECONFIG="+h.provider.KubeconfigPath(), "KUBELAB_NAMESPACE="+l.Namespace())
-	if _, err := exec.LookPath("kubectl"); err != nil {
+	banner := fmt.Sprintf("\n  kubelab shell: kubectl works on the lab cluster, namespace %s.\n", l.Namespace())
+	if h.kubectl == nil {
+		var cfg *rest.Config
+		if h.lab != nil {
+			cfg = h.lab.config
+		}
+		c, _ := kubectlChoice(context.Background(), cfg)
+		h.kubectl = &c
+	}
+	if h.kubectl.UseOwn {
 		dir, err := kubectlShim(filepath.Dir(h.provider.KubeconfigPath()))
 		if err != nil {
 			return nil, err
 		}
 		env = append(env, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+		banner += "  " + h.kubectl.Why() + "\n"
 	}
-	banner := fmt.Sprintf(`printf '\n  kubelab shell: kubectl works on the lab cluster, namespace %s.\n  Type exit (or Ctrl-D) to go back to the lesson.\n\n'; exec "$0"`, l.Namespace())
-	cmd := exec.Command("/bin/sh", "-c", banner, shell)
+	banner += "  Type exit (or Ctrl-D) to go back to the lesson.\n\n"
+	// The banner is an argument, not part of the script: paths stay as they are.
+	cmd := exec.Command("/bin/sh", "-c", `printf '%s' "$1"; exec "$0"`, shell, banner)
 	cmd.Env = env
 	return cmd, nil
 }
