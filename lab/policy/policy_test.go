@@ -222,3 +222,13 @@ func TestBuiltinLessonsKeepToTheRule(t *testing.T) {
 		t.Fatalf("checked only %d commands and %d manifests", commands, manifests)
 	}
 }
+
+// BenchmarkCheckCommand measures one command through kubectl's own parser
+// (lint runs it once per solution command).
+func BenchmarkCheckCommand(b *testing.B) {
+	for b.Loop() {
+		if _, err := policy.CheckCommand("kubectl set image deployment/web app=kubelab/app:v2"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
