@@ -18,7 +18,7 @@ type compiled struct {
 	goal     lesson.Goal
 	kind     Kind
 	name     string
-	path     []segment
+	path     Path
 	selector labels.Selector
 	expr     cel.Program
 	actual   cel.Program
@@ -65,7 +65,7 @@ func compile(g lesson.Goal) (*compiled, error) {
 		if c.kind, c.name, err = ParseObject(g.Field.Object); err != nil {
 			return nil, err
 		}
-		if c.path, err = parsePath(g.Field.Path); err != nil {
+		if c.path, err = ParsePath(g.Field.Path); err != nil {
 			return nil, err
 		}
 		n := 0
