@@ -35,7 +35,9 @@ func TestFilterPathSurvivesASidecarPlacedFirst(t *testing.T) {
 	}
 	await(t, c, "by-name", "the app container's image", func(r check.Result) bool { return r.Pass })
 	await(t, c, "first", "the only container's image", func(r check.Result) bool { return r.Pass })
-	r := await(t, c, "db", "no db container", func(r check.Result) bool { return !r.Pass && r.Actual != "" && !strings.Contains(r.Actual, "there is no") })
+	r := await(t, c, "db", "no db container", func(r check.Result) bool {
+		return !r.Pass && r.Actual != "" && !strings.Contains(r.Actual, "there is no")
+	})
 	if r.Actual != "deployment/web has no container db's image set" || r.Expected != "deployment/web: container db's image kubelab/app:v2" {
 		t.Errorf("a filter that matches nothing reads %+v", r)
 	}

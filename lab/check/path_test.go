@@ -83,7 +83,7 @@ func TestEvalReadsAsKubectlPrints(t *testing.T) {
 func TestWordsNameWellKnownFields(t *testing.T) {
 	t.Parallel()
 	for path, want := range map[string]string{
-		"{.status.readyReplicas}": "ready replicas",
+		"{.status.readyReplicas}":                                  "ready replicas",
 		`{.spec.template.spec.containers[?(@.name=="app")].image}`: "container app's image",
 		"{.spec.containers[?(@.name == 'web')].image}":             "container web's image",
 		"{.spec.strategy.type}":                                    ".spec.strategy.type",
