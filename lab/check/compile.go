@@ -38,6 +38,16 @@ func Validate(g lesson.Goal) error {
 	return err
 }
 
+// ValidateRef says what is wrong with a solution command's reference to a
+// field of an object (kind/name and a JSONPath template), for the loader.
+func ValidateRef(object, path string) error {
+	if _, _, err := ParseObject(object); err != nil {
+		return err
+	}
+	_, err := ParsePath(path)
+	return err
+}
+
 func compile(g lesson.Goal) (*compiled, error) {
 	c := &compiled{goal: g, selector: labels.Everything()}
 	var err error

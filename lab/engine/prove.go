@@ -20,7 +20,7 @@ func LoadLessons(fsys fs.FS) ([]*lesson.Lesson, error) {
 
 // Validators checks faults and goals with the real catalogue and checker.
 func Validators() lesson.Validators {
-	return lesson.Validators{Fault: fault.Validate, Goal: check.Validate}
+	return lesson.Validators{Fault: fault.Validate, Goal: check.Validate, Ref: check.ValidateRef}
 }
 
 // StepProof is how one step fared in a proof.

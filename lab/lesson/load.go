@@ -44,6 +44,9 @@ func (ps Problems) Error() string {
 type Validators struct {
 	Fault func(kind string, params map[string]string) error
 	Goal  func(g Goal) error
+	// Ref checks a solution command's {{ object path }}: the object
+	// (kind/name) and the path, a kubectl JSONPath template such as {.status.podIP}.
+	Ref func(object, path string) error
 }
 
 // LoadAll loads every lesson folder (a folder holding lesson.yaml) directly
@@ -106,6 +109,9 @@ func Load(fsys fs.FS, dir string, v Validators) (*Lesson, error) {
 	l.Dir = dir
 	c := &checker{fsys: fsys, file: file, dir: dir, lines: map[string]int{}, v: v}
 	c.index(&root, "")
+	if l.FormatVersion == 1 {
+		c.formatV1(&l)
+	}
 	c.lesson(&l)
 	if len(c.problems) > 0 {
 		sort.SliceStable(c.problems, func(i, j int) bool { return c.problems[i].Line < c.problems[j].Line })
@@ -255,6 +261,7 @@ func (c *checker) lesson(l *Lesson) {
 		for j, m := range t.Solution.Manifests {
 			c.checkFile(fmt.Sprintf("%s.solution.manifests[%d]", at, j), m)
 		}
+		c.refs(at+".solution", t.Solution)
 		for j, g := range t.Goals {
 			c.goal(fmt.Sprintf("%s.goals[%d]", at, j), g)
 		}
@@ -352,6 +359,7 @@ func (c *checker) step(at string, s *Step) {
 	for i, m := range s.Solution.Manifests {
 		c.checkFile(fmt.Sprintf("%s.solution.manifests[%d]", at, i), m)
 	}
+	c.refs(at+".solution", s.Solution)
 	for i, q := range s.Questions {
 		qat := fmt.Sprintf("%s.questions[%d]", at, i)
 		if strings.TrimSpace(q.Text) == "" || len(q.Choices) < 2 {
