@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/cluster/clustertest"
@@ -42,13 +43,17 @@ func TestFilterPathSurvivesASidecarPlacedFirst(t *testing.T) {
 		t.Errorf("a filter that matches nothing reads %+v", r)
 	}
 
-	d, err := cs.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sidecar := corev1.Container{Name: "log", Image: "kubelab/app:v1"}
-	d.Spec.Template.Spec.Containers = append([]corev1.Container{sidecar}, d.Spec.Template.Spec.Containers...)
-	if _, err := cs.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{}); err != nil {
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		d, err := cs.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		d.Spec.Template.Spec.Containers = append([]corev1.Container{sidecar}, d.Spec.Template.Spec.Containers...)
+		_, err = cs.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	r = await(t, c, "first", "[0] reads the sidecar", func(r check.Result) bool { return !r.Pass })
@@ -84,7 +89,8 @@ func TestFieldPrintsWhatKubectlPrints(t *testing.T) {
 	}
 	for _, path := range []string{
 		"{.spec.replicas}",
-		"{.metadata.labels}",
+		"{.spec.selector.matchLabels}",
+		"{.spec.template.metadata.labels}",
 		"{.spec.template.spec.containers[*].image}",
 		`{.spec.template.spec.containers[?(@.name=="log")].image}`,
 		"{.spec.template.spec.containers[1]}",
