@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kubelab/kubelab/lab/metrics"
+	"github.com/kubelab/kubelab/lab/metrics/scrape"
 	"github.com/kubelab/kubelab/lab/workload"
 )
 
@@ -96,7 +97,7 @@ func TestServerSaysVersionPodAndNodeAndCountsRequests(t *testing.T) {
 		}
 	}
 	_, text := get(t, "http://"+addr+"/metrics")
-	set, err := metrics.Parse(strings.NewReader(text))
+	set, err := scrape.Parse(strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +150,31 @@ func TestDataSurvivesInTheDataDir(t *testing.T) {
 	}
 }
 
+// The app is the one program in a lesson image: it links the standard
+// library and kubelab's two contract packages, nothing else (its metrics are
+// read back with the Prometheus parser in the tests, through lab/metrics/scrape).
+func TestTheAppLinksOnlyTheStandardLibrary(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	allowed := map[string]bool{
+		"github.com/kubelab/kubelab/cmd/kubelab-app": true,
+		"github.com/kubelab/kubelab/lab/metrics":     true,
+		"github.com/kubelab/kubelab/lab/workload":    true,
+	}
+	deps := strings.Fields(string(out))
+	for _, d := range deps {
+		if !allowed[d] {
+			t.Errorf("the lesson app links %s", d)
+		}
+	}
+	if len(deps) != len(allowed) {
+		t.Errorf("deps = %v", deps)
+	}
+}
+
 // Producers, a queue and workers, all real processes talking HTTP: the
 // queue's metrics show what was produced and consumed.
 func TestQueueWorkersAndProducer(t *testing.T) {
@@ -159,7 +185,7 @@ func TestQueueWorkersAndProducer(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		_, text := get(t, "http://"+q+"/metrics")
-		set, err := metrics.Parse(strings.NewReader(text))
+		set, err := scrape.Parse(strings.NewReader(text))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +201,7 @@ func TestQueueWorkersAndProducer(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	_, text := get(t, "http://"+w+"/metrics")
-	if set, _ := metrics.Parse(strings.NewReader(text)); set != nil {
+	if set, _ := scrape.Parse(strings.NewReader(text)); set != nil {
 		if v, ok := set.Get(metrics.WorkerTasks, nil); !ok || v < 1 {
 			t.Errorf("worker tasks = %v in\n%s", v, text)
 		}

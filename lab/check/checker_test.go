@@ -82,7 +82,7 @@ func deployment(name, image string, replicas int32, lbl map[string]string) *apps
 
 func TestFieldGoalSaysHowManyAndWants(t *testing.T) {
 	t.Parallel()
-	g := lesson.Goal{ID: "ready", Title: "3 ready", Field: &lesson.FieldGoal{Object: "deployment/web", Path: "status.readyReplicas", AtLeast: ptr(3.0)}}
+	g := lesson.Goal{ID: "ready", Title: "3 ready", Field: &lesson.FieldGoal{Object: "deployment/web", Path: "{.status.readyReplicas}", AtLeast: ptr(3.0)}}
 	c, cs, ns := start(t, g)
 	r := await(t, c, "ready", "missing deployment", func(r check.Result) bool { return !r.Pass })
 	if !strings.Contains(r.Actual, "there is no deployment named web") {

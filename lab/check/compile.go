@@ -18,7 +18,7 @@ type compiled struct {
 	goal     lesson.Goal
 	kind     Kind
 	name     string
-	path     []segment
+	path     Path
 	selector labels.Selector
 	expr     cel.Program
 	actual   cel.Program
@@ -35,6 +35,16 @@ var celEnv = func() *cel.Env {
 // Validate says what is wrong with a goal, for the lesson loader.
 func Validate(g lesson.Goal) error {
 	_, err := compile(g)
+	return err
+}
+
+// ValidateRef says what is wrong with a solution command's reference to a
+// field of an object (kind/name and a JSONPath template), for the loader.
+func ValidateRef(object, path string) error {
+	if _, _, err := ParseObject(object); err != nil {
+		return err
+	}
+	_, err := ParsePath(path)
 	return err
 }
 
@@ -65,7 +75,7 @@ func compile(g lesson.Goal) (*compiled, error) {
 		if c.kind, c.name, err = ParseObject(g.Field.Object); err != nil {
 			return nil, err
 		}
-		if c.path, err = parsePath(g.Field.Path); err != nil {
+		if c.path, err = ParsePath(g.Field.Path); err != nil {
 			return nil, err
 		}
 		n := 0

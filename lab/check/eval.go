@@ -129,11 +129,12 @@ func labelHint(objs []*unstructured.Unstructured, k Kind, sel labels.Selector) s
 	return " (no " + k.Name + " has labels with those keys)"
 }
 
-func evalField(r Reader, k Kind, name string, segs []segment, g *lesson.FieldGoal) outcome {
-	words, known := fieldWords[g.Path]
-	if !known {
-		words = g.Path
-	}
+// evalField compares the value a field path reads (as kubectl prints it)
+// with the goal. A path that matches several values (a wildcard, a filter
+// that passes several items) compares as kubectl prints them, separated by
+// spaces, for equals and not_equals; at_least and at_most hold for each.
+func evalField(r Reader, k Kind, name string, path Path, g *lesson.FieldGoal) outcome {
+	words, known := words(path.String())
 	want := ""
 	switch {
 	case g.Equals != nil:
@@ -151,23 +152,21 @@ func evalField(r Reader, k Kind, name string, segs []segment, g *lesson.FieldGoa
 		o.actual = missing(r, k, name)
 		return o
 	}
-	v, ok := lookup(obj.Object, segs)
-	if !ok {
-		v = nil
-	}
-	got := describeValue(v)
+	values, got, ok := path.Eval(obj.Object)
 	switch {
 	case g.Equals != nil:
 		o.pass = ok && got == *g.Equals
 	case g.NotEquals != nil:
 		o.pass = got != *g.NotEquals
 	case g.AtLeast != nil || g.AtMost != nil:
-		n, isNum := asNumber(v)
 		if !ok {
-			n, isNum = 0, true // an unset count reads as zero, as kubectl shows it
-			got = "0"
+			values, got = []any{int64(0)}, "0" // an unset count reads as zero, as kubectl shows it
 		}
-		o.pass = isNum && (g.AtLeast == nil || n >= *g.AtLeast) && (g.AtMost == nil || n <= *g.AtMost)
+		o.pass = true
+		for _, v := range values {
+			n, isNum := asNumber(v)
+			o.pass = o.pass && isNum && (g.AtLeast == nil || n >= *g.AtLeast) && (g.AtMost == nil || n <= *g.AtMost)
+		}
 	}
 	switch {
 	case known && (g.AtLeast != nil || g.AtMost != nil):

@@ -1,101 +1,120 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+
+	"k8s.io/client-go/util/jsonpath"
 )
 
-// segment is one step of a field path: a map key or a list index.
-type segment struct {
-	key   string
-	index int
-	isIdx bool
+// Path is a field path as lessons write it: one kubectl JSONPath expression
+// in braces, exactly what `kubectl get -o jsonpath='...'` takes:
+// {.status.readyReplicas}, {.spec.containers[?(@.name=="app")].image},
+// {.metadata.labels.app\.kubernetes\.io/name}.
+type Path struct{ text string }
+
+// ParsePath checks a path with client-go's JSONPath parser (kubectl's own)
+// and that it is one expression: no text around it (kubectl would print that
+// text as it is), no range/end (those print lists; a goal looks at one object).
+func ParsePath(text string) (Path, error) {
+	p, err := jsonpath.Parse("path", text)
+	if err != nil {
+		return Path{}, fmt.Errorf("path %q is not kubectl JSONPath: %v", text, err)
+	}
+	nodes := p.Root.Nodes
+	if len(nodes) == 0 {
+		return Path{}, fmt.Errorf("empty path; write one as kubectl does, such as {.status.phase}")
+	}
+	list, ok := nodes[0].(*jsonpath.ListNode)
+	if len(nodes) != 1 || !ok {
+		if t, isText := nodes[0].(*jsonpath.TextNode); len(nodes) == 1 && isText {
+			return Path{}, fmt.Errorf("path %q has no braces: kubectl JSONPath reads {.%s}", text, strings.TrimPrefix(t.Text, "."))
+		}
+		return Path{}, fmt.Errorf("path %q must be one {...} expression with nothing around it, such as {.status.phase}", text)
+	}
+	for _, n := range list.Nodes {
+		if id, isID := n.(*jsonpath.IdentifierNode); isID {
+			if id.Name == "range" || id.Name == "end" {
+				return Path{}, fmt.Errorf("path %q: range/end print lists; a path reads one object", text)
+			}
+			return Path{}, fmt.Errorf("path %q: fields start with a dot, as in {.%s}", text, strings.TrimPrefix(strings.TrimSuffix(text, "}"), "{"))
+		}
+	}
+	return Path{text: text}, nil
 }
 
-// parsePath reads "spec.template.spec.containers[0].image" or
-// "metadata.labels['app.kubernetes.io/name']".
-func parsePath(p string) ([]segment, error) {
-	var segs []segment
-	rest := strings.TrimPrefix(p, ".")
-	if rest == "" {
-		return nil, fmt.Errorf("empty field path")
+// String is the path as written.
+func (p Path) String() string { return p.text }
+
+// Eval reads the path on obj as `kubectl get -o jsonpath` does and returns
+// the values it matches and the text kubectl prints for them: scalars as
+// they are, lists and maps as JSON, several values separated by spaces.
+// ok is false when the path matches nothing (a missing field, an index past
+// the end of a list, a filter nothing passes): kubectl prints nothing then,
+// and a goal reads the field as not set.
+func (p Path) Eval(obj map[string]any) (values []any, text string, ok bool) {
+	// A JSONPath keeps state while it runs: parse one per evaluation.
+	j := jsonpath.New("path").AllowMissingKeys(true)
+	if p.text == "" || j.Parse(p.text) != nil {
+		return nil, "", false
 	}
-	for rest != "" {
-		switch {
-		case strings.HasPrefix(rest, "['") || strings.HasPrefix(rest, `["`):
-			q := rest[1]
-			end := strings.IndexByte(rest[2:], q)
-			if end < 0 || len(rest) < end+4 || rest[end+3] != ']' {
-				return nil, fmt.Errorf("field path %q: unclosed [' ']", p)
-			}
-			segs = append(segs, segment{key: rest[2 : end+2]})
-			rest = rest[end+4:]
-		case strings.HasPrefix(rest, "["):
-			end := strings.IndexByte(rest, ']')
-			if end < 0 {
-				return nil, fmt.Errorf("field path %q: unclosed [", p)
-			}
-			n, err := strconv.Atoi(rest[1:end])
-			if err != nil || n < 0 {
-				return nil, fmt.Errorf("field path %q: [%s] is not a list index", p, rest[1:end])
-			}
-			segs = append(segs, segment{index: n, isIdx: true})
-			rest = rest[end+1:]
-		default:
-			end := strings.IndexAny(rest, ".[")
-			if end < 0 {
-				end = len(rest)
-			}
-			if end == 0 {
-				return nil, fmt.Errorf("field path %q has an empty part", p)
-			}
-			segs = append(segs, segment{key: rest[:end]})
-			rest = rest[end:]
-		}
-		rest = strings.TrimPrefix(rest, ".")
+	results, err := j.FindResults(obj)
+	if err != nil || len(results) != 1 || len(results[0]) == 0 {
+		return nil, "", false
 	}
-	return segs, nil
+	var b bytes.Buffer
+	if err := j.PrintResults(&b, results[0]); err != nil {
+		return nil, "", false
+	}
+	for _, r := range results[0] {
+		values = append(values, r.Interface())
+	}
+	return values, b.String(), true
 }
 
-// lookup follows segs through a decoded object.
-func lookup(obj any, segs []segment) (any, bool) {
-	cur := obj
-	for _, s := range segs {
-		if s.isIdx {
-			l, ok := cur.([]any)
-			if !ok || s.index >= len(l) {
-				return nil, false
-			}
-			cur = l[s.index]
-			continue
-		}
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		cur, ok = m[s.key]
-		if !ok {
-			return nil, false
-		}
+// Field reads the field at path (a kubectl JSONPath such as {.spec.nodeName})
+// of a decoded object, as kubectl prints it; false when it is not set.
+func Field(obj map[string]any, path string) (string, bool) {
+	p, err := ParsePath(path)
+	if err != nil {
+		return "", false
 	}
-	return cur, true
+	_, text, ok := p.Eval(obj)
+	return text, ok
 }
 
 // fieldWords names well-known fields the way a newcomer reads them.
 var fieldWords = map[string]string{
-	"status.readyReplicas":                   "ready replicas",
-	"status.availableReplicas":               "available replicas",
-	"status.updatedReplicas":                 "updated replicas",
-	"status.replicas":                        "replicas running",
-	"spec.replicas":                          "desired replicas",
-	"status.phase":                           "phase",
-	"status.podIP":                           "pod IP",
-	"spec.nodeName":                          "node",
-	"spec.containers[0].image":               "image",
-	"spec.template.spec.containers[0].image": "image",
-	"spec.type":                              "type",
-	"spec.selector":                          "selector",
+	"{.status.readyReplicas}":                   "ready replicas",
+	"{.status.availableReplicas}":               "available replicas",
+	"{.status.updatedReplicas}":                 "updated replicas",
+	"{.status.replicas}":                        "replicas running",
+	"{.spec.replicas}":                          "desired replicas",
+	"{.status.phase}":                           "phase",
+	"{.status.podIP}":                           "pod IP",
+	"{.spec.nodeName}":                          "node",
+	"{.spec.containers[0].image}":               "image",
+	"{.spec.template.spec.containers[0].image}": "image",
+	"{.spec.type}":                              "type",
+	"{.spec.selector}":                          "selector",
+}
+
+// containerImage is the image of a container picked by name, as in
+// {.spec.template.spec.containers[?(@.name=="app")].image}.
+var containerImage = regexp.MustCompile(`^\{\.(?:spec\.template\.)?spec\.containers\[\?\(@\.name\s*==\s*["']([^"']+)["']\)\]\.image\}$`)
+
+// words says what path reads, and whether it is a well-known field.
+func words(path string) (string, bool) {
+	if w, ok := fieldWords[path]; ok {
+		return w, true
+	}
+	if m := containerImage.FindStringSubmatch(path); m != nil {
+		return "container " + m[1] + "'s image", true
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(path, "{"), "}"), false
 }
 
 func describeValue(v any) string {
@@ -108,12 +127,6 @@ func describeValue(v any) string {
 		return strconv.FormatFloat(t, 'f', -1, 64)
 	case int64:
 		return strconv.FormatInt(t, 10)
-	case map[string]any:
-		var parts []string
-		for k, val := range t {
-			parts = append(parts, k+"="+describeValue(val))
-		}
-		return strings.Join(sortStrings(parts), ",")
 	default:
 		return fmt.Sprint(t)
 	}
@@ -132,17 +145,4 @@ func asNumber(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
-}
-
-// Field reads the field at path (as goals write it) of a decoded object, as text.
-func Field(obj map[string]any, path string) (string, bool) {
-	segs, err := parsePath(path)
-	if err != nil {
-		return "", false
-	}
-	v, ok := lookup(obj, segs)
-	if !ok {
-		return "", false
-	}
-	return describeValue(v), true
 }

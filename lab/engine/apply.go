@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -139,29 +138,23 @@ func (s *Session) applyFile(ctx context.Context, name string) error {
 	}
 }
 
-var refRE = regexp.MustCompile(`\{\{\s*([a-z]+/[a-z0-9.-]+)\s+([^}\s]+)\s*\}\}`)
-
-// ExpandRefs replaces {{ kind/name path }} in a solution command with that
-// field of that object in the lesson's namespace, so a solution can use what
-// only the cluster knows ("label the pod with the node it runs on").
+// ExpandRefs replaces {{ kind/name .path }} in a solution command with what
+// `kubectl get kind/name -o jsonpath='{.path}'` prints for that object in the
+// lesson's namespace, so a solution can use what only the cluster knows
+// ("label the pod with the node it runs on").
 func (s *Session) ExpandRefs(ctx context.Context, cmd string) (string, error) {
-	var firstErr error
-	out := refRE.ReplaceAllStringFunc(cmd, func(m string) string {
-		sub := refRE.FindStringSubmatch(m)
-		v, err := s.field(ctx, sub[1], sub[2])
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-		return v
-	})
-	return out, firstErr
+	return lesson.ExpandRefs(cmd, func(r lesson.Ref) (string, error) { return s.field(ctx, r) })
 }
 
-func (s *Session) field(ctx context.Context, ref, path string) (string, error) {
-	if err := policy.CheckRef(ref); err != nil {
-		return "", fmt.Errorf("%s: %w", ref, err)
+func (s *Session) field(ctx context.Context, r lesson.Ref) (string, error) {
+	if err := policy.CheckRef(r.Object); err != nil {
+		return "", fmt.Errorf("%s: %w", r.Object, err)
 	}
-	k, name, err := check.ParseObject(ref)
+	k, name, err := check.ParseObject(r.Object)
+	if err != nil {
+		return "", err
+	}
+	path, err := check.ParsePath(r.Path())
 	if err != nil {
 		return "", err
 	}
@@ -175,9 +168,9 @@ func (s *Session) field(ctx context.Context, ref, path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	v, ok := check.Field(obj.Object, path)
+	_, v, ok := path.Eval(obj.Object)
 	if !ok {
-		return "", fmt.Errorf("%s has no field %s", ref, path)
+		return "", fmt.Errorf("%s: kubectl get %s -o jsonpath='%s' prints nothing", r, r.Object, r.Path())
 	}
 	return v, nil
 }

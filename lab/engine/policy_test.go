@@ -45,7 +45,7 @@ func TestEngineRefusesHostileSolutionsWithoutLint(t *testing.T) {
 		{"kubectl label node kubelab-worker pwned=yes", "nodes live outside"},
 		{"kubectl apply -f /etc/passwd", "only files inside the lesson's folder"},
 		{"kubectl create clusterrolebinding pwned --clusterrole=cluster-admin --user=me", "is refused"},
-		{"kubectl label pod web x={{ pv/anything metadata.name }}", "reads only the lesson's namespace"},
+		{"kubectl label pod web x={{ pv/anything .metadata.name }}", "reads only the lesson's namespace"},
 	} {
 		l, fsys := hostileLesson("hostile-cmd-"+string(rune('a'+i)), tc.cmd, "")
 		c := cfg

@@ -21,7 +21,7 @@ func LoadLessons(fsys fs.FS) ([]*lesson.Lesson, error) {
 
 // Validators checks faults and goals with the real catalogue and checker.
 func Validators() lesson.Validators {
-	return lesson.Validators{Fault: fault.Validate, Goal: check.Validate, Command: checkCommand, Manifest: checkManifest}
+	return lesson.Validators{Fault: fault.Validate, Goal: check.Validate, Ref: check.ValidateRef, Command: checkCommand, Manifest: checkManifest}
 }
 
 // checkCommand is policy.CheckCommand as lesson.Validators wants it.

@@ -10,8 +10,11 @@ import (
 	"time"
 )
 
-// FormatVersion is the lesson.yaml format this kubelab reads.
-const FormatVersion = 1
+// FormatVersion is the lesson.yaml format this kubelab reads. In format 2,
+// paths (a field goal's path, a solution's {{ kind/name .path }}) are kubectl
+// JSONPath; format 1 had kubelab's own dotted paths, and the loader says how
+// to rewrite each of them.
+const FormatVersion = 2
 
 // Lesson is one lesson folder.
 type Lesson struct {
@@ -158,8 +161,9 @@ type ExistsGoal struct {
 }
 
 // FieldGoal: a field of one object compares to a value. Object is
-// "kind/name"; Path is dotted ("status.readyReplicas",
-// "spec.template.spec.containers[0].image", "metadata.labels['app']").
+// "kind/name"; Path is what `kubectl get kind/name -o jsonpath=PATH` takes:
+// "{.status.readyReplicas}", `{.spec.template.spec.containers[?(@.name=="app")].image}`,
+// "{.metadata.labels.app}".
 type FieldGoal struct {
 	Object string `yaml:"object"`
 	Path   string `yaml:"path"`

@@ -51,6 +51,9 @@ type Validators struct {
 	// Manifest checks the objects of a manifest file; a problem's File is
 	// left empty and filled in here.
 	Manifest func(data []byte) []Problem
+	// Ref checks a solution command's {{ object path }}: the object
+	// (kind/name) and the path, a kubectl JSONPath template such as {.status.podIP}.
+	Ref func(object, path string) error
 }
 
 // LoadAll loads every lesson folder (a folder holding lesson.yaml) directly
@@ -113,6 +116,9 @@ func Load(fsys fs.FS, dir string, v Validators) (*Lesson, error) {
 	l.Dir = dir
 	c := &checker{fsys: fsys, file: file, dir: dir, lines: map[string]int{}, v: v}
 	c.index(&root, "")
+	if l.FormatVersion == 1 {
+		c.formatV1(&l)
+	}
 	c.lesson(&l)
 	if len(c.problems) > 0 {
 		// lesson.yaml's problems first, then each manifest's, by line.
@@ -267,6 +273,7 @@ func (c *checker) lesson(l *Lesson) {
 			c.checkManifest(fmt.Sprintf("%s.setup[%d]", at, j), m)
 		}
 		c.solution(at, t.Solution)
+		c.refs(at+".solution", t.Solution)
 		for j, g := range t.Goals {
 			c.goal(fmt.Sprintf("%s.goals[%d]", at, j), g)
 		}
@@ -357,6 +364,7 @@ func (c *checker) step(at string, s *Step) {
 		c.add(at, "step %q has no solution (solution: commands: or manifests:)", s.ID)
 	}
 	c.solution(at, s.Solution)
+	c.refs(at+".solution", s.Solution)
 	for i, q := range s.Questions {
 		qat := fmt.Sprintf("%s.questions[%d]", at, i)
 		if strings.TrimSpace(q.Text) == "" || len(q.Choices) < 2 {

@@ -8,7 +8,7 @@ import (
 	"testing/fstest"
 )
 
-const good = `format_version: 1
+const good = `format_version: 2
 id: demo
 title: Demo
 summary: A demo lesson.
@@ -22,7 +22,7 @@ steps:
     goals:
       - id: running
         title: web runs
-        field: {object: pod/web, path: status.phase, equals: Running}
+        field: {object: pod/web, path: '{.status.phase}', equals: Running}
     hints:
       - text: Use kubectl run.
         goal: running
@@ -57,12 +57,14 @@ func TestMalformedLessonsNameFileAndLine(t *testing.T) {
 		want       string // "line: message fragment"
 	}{
 		{"unknown field", strings.Replace(good, "    title: First\n", "    title: First\n    titel: typo\n", 1), `11: unknown field "titel" in a step`},
-		{"bad version", strings.Replace(good, "format_version: 1", "format_version: 7", 1), "1: format_version is 7"},
+		{"bad version", strings.Replace(good, "format_version: 2", "format_version: 7", 1), "1: format_version is 7"},
+		{"ref with braces", strings.Replace(good, `"kubectl run web --image=nginx"`, `"kubectl label pod web ip={{ pod/web {.status.podIP} }}"`, 1), "20: {{ pod/web {.status.podIP} }}: write the path without braces, {{ pod/web .status.podIP }}"},
+		{"unclosed ref", strings.Replace(good, `"kubectl run web --image=nginx"`, `"kubectl label pod web ip={{ pod/web"`, 1), "20: \"kubectl label pod web ip={{ pod/web\": each {{ needs an object and a path"},
 		{"duplicate step", good + "  - id: one\n    title: Again\n    text: x\n    goals:\n      - id: g\n        title: g\n        exists: {kind: pod, name: x}\n    hints: [{text: h}]\n    solution: {commands: [kubectl get pods]}\n", `21: step id "one" is used twice`},
 		{"no hints", strings.Replace(good, "    hints:\n      - text: Use kubectl run.\n        goal: running\n", "", 1), `9: step "one" has no hints`},
 		{"no solution", strings.Replace(good, "    solution:\n      commands: [\"kubectl run web --image=nginx\"]\n", "", 1), `9: step "one" has no solution`},
 		{"hint for unknown goal", strings.Replace(good, "goal: running", "goal: runing", 1), `18: hint is tied to goal "runing"`},
-		{"two goal kinds", strings.Replace(good, "        field: {object: pod/web, path: status.phase, equals: Running}\n", "        field: {object: pod/web, path: status.phase, equals: Running}\n        exists: {kind: pod, name: web}\n", 1), `13: goal "running" must have exactly one of`},
+		{"two goal kinds", strings.Replace(good, "        field: {object: pod/web, path: '{.status.phase}', equals: Running}\n", "        field: {object: pod/web, path: '{.status.phase}', equals: Running}\n        exists: {kind: pod, name: web}\n", 1), `13: goal "running" must have exactly one of`},
 		{"missing file", strings.Replace(good, "    text: Run a pod.\n", "    text_file: nope.md\n", 1), `11: file "nope.md" does not exist`},
 		{"bad when", strings.Replace(good, "    goals:\n", "    faults:\n      - kind: delete-pods\n        when: sometime\n    goals:\n", 1), `14: when "sometime" is not`},
 		{"unknown panel", strings.Replace(good, "    title: First\n", "    title: First\n    panel: graphs\n", 1), `11: panel "graphs" is not known`},

@@ -1,14 +1,13 @@
 // Package metrics is what the lesson app reports on /metrics, in the
 // Prometheus text format: queue length and age for workers, request counts
 // and latency for servers. The embedded cluster's node agent simulates the
-// same figures. lab/metrics/scrape reads them for a namespace and the TUI
-// draws them (the on-duty panel).
+// same figures. lab/metrics/scrape reads them for a namespace (with the
+// Prometheus project's parser) and the TUI draws them (the on-duty panel).
+// This package uses the standard library only: the lesson app links it.
 package metrics
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -51,103 +50,47 @@ func (s *Set) Add(name string, labels map[string]string, v float64) {
 	*s = append(*s, Metric{Name: name, Labels: labels, Value: v})
 }
 
-// String is the Prometheus text exposition of s.
+// String is the Prometheus text exposition of s (format 0.0.4): each
+// metric's samples together under its HELP and TYPE, in the order the
+// metrics were first added. It is written with the standard library only, so
+// that the lesson app stays small; lab/metrics/scrape reads it back with the
+// Prometheus parser (expfmt), and tests hold one against the other.
 func (s Set) String() string {
-	var b strings.Builder
-	seen := map[string]bool{}
+	var names []string
+	byName := map[string][]Metric{}
 	for _, m := range s {
-		if !seen[m.Name] {
-			seen[m.Name] = true
-			if h, ok := help[m.Name]; ok {
-				typ, text, _ := strings.Cut(h, " ")
-				fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", m.Name, text, m.Name, typ)
-			}
+		if _, ok := byName[m.Name]; !ok {
+			names = append(names, m.Name)
 		}
-		b.WriteString(m.Name)
-		if len(m.Labels) > 0 {
-			var parts []string
-			for _, k := range slices.Sorted(maps.Keys(m.Labels)) {
-				parts = append(parts, fmt.Sprintf("%s=%q", k, m.Labels[k]))
-			}
-			b.WriteString("{" + strings.Join(parts, ",") + "}")
+		byName[m.Name] = append(byName[m.Name], m)
+	}
+	var b strings.Builder
+	for _, name := range names {
+		if h, ok := help[name]; ok {
+			typ, text, _ := strings.Cut(h, " ")
+			fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", name, helpEscaper.Replace(text), name, typ)
 		}
-		b.WriteString(" " + strconv.FormatFloat(m.Value, 'g', -1, 64) + "\n")
+		for _, m := range byName[name] {
+			b.WriteString(m.Name)
+			if len(m.Labels) > 0 {
+				var parts []string
+				for _, k := range slices.Sorted(maps.Keys(m.Labels)) {
+					parts = append(parts, k+`="`+labelEscaper.Replace(m.Labels[k])+`"`)
+				}
+				b.WriteString("{" + strings.Join(parts, ",") + "}")
+			}
+			b.WriteString(" " + strconv.FormatFloat(m.Value, 'g', -1, 64) + "\n")
+		}
 	}
 	return b.String()
 }
 
-// Parse reads the Prometheus text format (comments, names, labels, values;
-// timestamps are ignored).
-func Parse(r io.Reader) (Set, error) {
-	var out Set
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		m := Metric{}
-		rest := t
-		if i := strings.IndexAny(t, "{ "); i > 0 && t[i] == '{' {
-			m.Name = t[:i]
-			end := strings.Index(t, "}")
-			if end < i {
-				return nil, fmt.Errorf("line %d: unclosed labels: %q", line, t)
-			}
-			labels, err := parseLabels(t[i+1 : end])
-			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", line, err)
-			}
-			m.Labels = labels
-			rest = strings.TrimSpace(t[end+1:])
-		} else {
-			name, r, ok := strings.Cut(t, " ")
-			if !ok {
-				return nil, fmt.Errorf("line %d: no value: %q", line, t)
-			}
-			m.Name, rest = name, strings.TrimSpace(r)
-		}
-		val, _, _ := strings.Cut(rest, " ")
-		v, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			return nil, fmt.Errorf("line %d: value %q is not a number", line, val)
-		}
-		m.Value = v
-		out = append(out, m)
-	}
-	return out, sc.Err()
-}
-
-func parseLabels(s string) (map[string]string, error) {
-	out := map[string]string{}
-	for s = strings.TrimSpace(s); s != ""; {
-		k, rest, ok := strings.Cut(s, "=")
-		if !ok || !strings.HasPrefix(rest, `"`) {
-			return nil, fmt.Errorf("bad label in %q", s)
-		}
-		// find the closing quote, honouring escapes
-		end := 1
-		for end < len(rest) && rest[end] != '"' {
-			if rest[end] == '\\' {
-				end++
-			}
-			end++
-		}
-		if end >= len(rest) {
-			return nil, fmt.Errorf("unclosed label value in %q", s)
-		}
-		v, err := strconv.Unquote(rest[:end+1])
-		if err != nil {
-			return nil, fmt.Errorf("bad label value %s", rest[:end+1])
-		}
-		out[strings.TrimSpace(k)] = v
-		s = strings.TrimPrefix(strings.TrimSpace(rest[end+1:]), ",")
-		s = strings.TrimSpace(s)
-	}
-	return out, nil
-}
+// The text format's escapes: a label value escapes backslash, double quote
+// and line feed; HELP text, backslash and line feed. Nothing else is escaped.
+var (
+	labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+)
 
 // Get returns the first sample named name whose labels include want.
 func (s Set) Get(name string, want map[string]string) (float64, bool) {

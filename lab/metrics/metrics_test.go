@@ -4,45 +4,71 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
-func TestExpositionParsesBack(t *testing.T) {
+// The exposition, written by hand for the lesson app's sake, is what the
+// Prometheus text parser reads: types, every label value (escapes
+// included), values, one group per metric even when samples interleave.
+func TestExpositionIsWhatPrometheusReads(t *testing.T) {
 	t.Parallel()
+	odd := "tab\there \"quoted\" back\\slash\nnew line, café ✓"
 	var s Set
 	s.Add(QueueLength, map[string]string{"queue": "orders"}, 42)
+	s.Add(TasksProduced, map[string]string{"queue": "orders"}, 1e6)
+	s.Add(QueueLength, map[string]string{"queue": odd}, 7)
+	s.Add(Latency, map[string]string{"quantile": "0.5"}, 0.0417)
 	s.Add(Latency, map[string]string{"quantile": "0.95"}, 0.125)
 	s.Add(Requests, nil, 1234)
+	s.Add("kubelab_other", map[string]string{"b": "2", "a": "1"}, -3.5)
 	text := s.String()
-	if !strings.Contains(text, "# TYPE kubelab_queue_length gauge\n") || !strings.Contains(text, `kubelab_queue_length{queue="orders"} 42`) {
-		t.Fatalf("exposition:\n%s", text)
-	}
-	got, err := Parse(strings.NewReader(text + "other_metric{a=\"x\\\"y\",b=\"2\"} 7 1700000000\n"))
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(text))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("expfmt: %v in\n%s", err, text)
 	}
-	if v, ok := got.Get(QueueLength, map[string]string{"queue": "orders"}); !ok || v != 42 {
-		t.Errorf("queue length = %v, %v", v, ok)
+	types := map[string]dto.MetricType{QueueLength: dto.MetricType_GAUGE, TasksProduced: dto.MetricType_COUNTER,
+		Latency: dto.MetricType_SUMMARY, Requests: dto.MetricType_COUNTER, "kubelab_other": dto.MetricType_UNTYPED}
+	if len(fams) != len(types) {
+		t.Errorf("%d families, want %d:\n%s", len(fams), len(types), text)
 	}
-	if v, ok := got.Get(Latency, map[string]string{"quantile": "0.95"}); !ok || v != 0.125 {
-		t.Errorf("p95 = %v, %v", v, ok)
+	for name, typ := range types {
+		if f := fams[name]; f == nil || f.GetType() != typ {
+			t.Errorf("%s: family %v, want type %v", name, f, typ)
+		}
 	}
-	if v, ok := got.Get("other_metric", map[string]string{"a": `x"y`}); !ok || v != 7 {
-		t.Errorf("escaped label: %v %v", v, ok)
+	queues := map[string]float64{}
+	for _, m := range fams[QueueLength].GetMetric() {
+		queues[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
 	}
-	if _, ok := got.Get(QueueLength, map[string]string{"queue": "billing"}); ok {
-		t.Error("a queue that is not there was found")
+	if queues["orders"] != 42 || queues[odd] != 7 {
+		t.Errorf("queue lengths read back as %v", queues)
+	}
+	if v := fams[TasksProduced].GetMetric()[0].GetCounter().GetValue(); v != 1e6 {
+		t.Errorf("produced = %v", v)
+	}
+	q := fams[Latency].GetMetric()[0].GetSummary().GetQuantile()
+	if len(fams[Latency].GetMetric()) != 1 || len(q) != 2 || q[0].GetValue() != 0.0417 || q[1].GetQuantile() != 0.95 || q[1].GetValue() != 0.125 {
+		t.Errorf("latency summary = %v", fams[Latency])
+	}
+	if m := fams["kubelab_other"].GetMetric()[0]; m.GetUntyped().GetValue() != -3.5 || len(m.GetLabel()) != 2 {
+		t.Errorf("untyped = %v", m)
 	}
 }
 
-func TestParseNamesTheBadLine(t *testing.T) {
+func TestGetMatchesLabels(t *testing.T) {
 	t.Parallel()
-	_, err := Parse(strings.NewReader("# ok\nup 1\nbroken{x=\"1\" 3\n"))
-	if err == nil || !strings.Contains(err.Error(), "line 3") {
-		t.Fatalf("err = %v", err)
+	var s Set
+	s.Add(QueueLength, map[string]string{"queue": "orders"}, 42)
+	s.Add(QueueLength, map[string]string{"queue": "billing", "shard": "1"}, 3)
+	if v, ok := s.Get(QueueLength, map[string]string{"queue": "billing"}); !ok || v != 3 {
+		t.Errorf("billing = %v, %v", v, ok)
 	}
-	_, err = Parse(strings.NewReader("up one\n"))
-	if err == nil || !strings.Contains(err.Error(), "not a number") {
-		t.Fatalf("err = %v", err)
+	if _, ok := s.Get(QueueLength, map[string]string{"queue": "refunds"}); ok {
+		t.Error("a queue that is not there was found")
 	}
 }
 

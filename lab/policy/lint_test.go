@@ -17,7 +17,7 @@ import (
 func TestLintRefusesEachHostileCommandAndManifestAtItsLine(t *testing.T) {
 	t.Parallel()
 	var y strings.Builder
-	y.WriteString(`format_version: 1
+	y.WriteString(`format_version: 2
 id: hostile
 title: Hostile
 summary: A lesson pack that tries to leave the lab.

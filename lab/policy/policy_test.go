@@ -72,7 +72,7 @@ var Hostile = []struct{ cmd, why string }{
 	{"kubectl auth reconcile -f rbac.yaml", "who may do what"},
 	{"kubectl apply -f x.yaml --prune --all", "--prune is refused"},
 	{"helm install x", "must start with kubectl"},
-	{"kubectl label pod web {{ pv/reports metadata.name }}=x", "reads only the lesson's namespace"},
+	{"kubectl label pod web {{ pv/reports .metadata.name }}=x", "reads only the lesson's namespace"},
 }
 
 func TestHostileCommandsAreRefused(t *testing.T) {
@@ -100,7 +100,7 @@ func TestObjectCommandsAreAllowed(t *testing.T) {
 		"kubectl apply --filename=web.yaml",
 		"kubectl create configmap c --from-file=index.html=files/index.html",
 		"kubectl delete pod web --grace-period=0 --force",
-		"kubectl label pod web {{ pod/web spec.nodeName }}=x --overwrite",
+		"kubectl label pod web {{ pod/web .spec.nodeName }}=x --overwrite",
 		"kubectl get pod web --request-timeout=5s",
 		"kubectl auth can-i create pods",
 		"kubectl rollout status deployment/web --timeout=60s",

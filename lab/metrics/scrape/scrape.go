@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/kubectl/pkg/util/podutils"
 
 	"github.com/kubelab/kubelab/lab/metrics"
 	"github.com/kubelab/kubelab/lab/workload"
@@ -101,7 +102,7 @@ func (c *Collector) Collect(ctx context.Context, ns string) (metrics.Snapshot, e
 				}
 			}
 		}
-		if mode == "worker" && podReady(p) {
+		if mode == "worker" && podutils.IsPodReady(p) {
 			snap.Workers++
 		}
 	}
@@ -126,7 +127,7 @@ func (c *Collector) fetch(ctx context.Context, p *corev1.Pod, ports map[string]i
 	if err != nil {
 		return nil, fmt.Errorf("metrics of pod %s: %w", p.Name, err)
 	}
-	return metrics.Parse(bytes.NewReader(raw))
+	return Parse(bytes.NewReader(raw))
 }
 
 func isLessonApp(p *corev1.Pod) bool {
@@ -145,15 +146,6 @@ func mode(p *corev1.Pod) string {
 		}
 	}
 	return "server"
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 func mean(vs []float64) float64 {
