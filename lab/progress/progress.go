@@ -1,7 +1,10 @@
 // Package progress keeps a learner's progress per lesson and step: started
 // and finished, goal attempts, hints shown, solution revealed, time spent.
 // The file is written atomically after every change, so a crash never loses
-// more than the change in flight and never leaves half a file.
+// more than the change in flight and never leaves half a file; and under a
+// lock shared by every kubelab process of the learner, each change applied to
+// the file as it is on disk, so a second TUI or a `kubelab quiz` in another
+// terminal loses nothing of the first's.
 package progress
 
 import (
@@ -68,13 +71,40 @@ func (e *CorruptError) Error() string {
 // Open reads the progress at path, or starts empty. A damaged file is moved
 // aside and reported with a *CorruptError, and the Store is still usable.
 func Open(path string) (*Store, error) {
-	s := &Store{path: path, data: File{Version: Version, Lessons: map[string]*Lesson{}}}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return s, nil
+	s := &Store{path: path, data: empty()}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	unlock, err := lockFile(s.lockPath())
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", s.lockPath(), err)
+	}
+	defer unlock()
+	f, err := read(path)
+	var corrupt *CorruptError
+	if errors.As(err, &corrupt) {
+		return s, err
 	}
 	if err != nil {
 		return nil, err
+	}
+	s.data = f
+	return s, nil
+}
+
+func empty() File { return File{Version: Version, Lessons: map[string]*Lesson{}} }
+
+func (s *Store) lockPath() string { return s.path + ".lock" }
+
+// read reads the progress file as it is on disk: empty if there is none; a
+// damaged one is moved aside (*CorruptError) and reads as empty.
+func read(path string) (File, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return empty(), nil
+	}
+	if err != nil {
+		return File{}, err
 	}
 	var f File
 	if err := json.Unmarshal(data, &f); err != nil || f.Version != Version {
@@ -83,31 +113,50 @@ func Open(path string) (*Store, error) {
 		}
 		backup := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405"))
 		if rerr := os.Rename(path, backup); rerr != nil {
-			return nil, rerr
+			return File{}, rerr
 		}
-		return s, &CorruptError{Path: path, Backup: backup, Err: err}
+		return empty(), &CorruptError{Path: path, Backup: backup, Err: err}
 	}
 	if f.Lessons == nil {
 		f.Lessons = map[string]*Lesson{}
 	}
-	s.data = f
-	return s, nil
+	return f, nil
 }
 
-// Snapshot returns a deep copy of the progress.
+// Snapshot returns a deep copy of the progress, as on disk: what another
+// kubelab process recorded shows too.
 func (s *Store) Snapshot() File {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if f, err := read(s.path); err == nil {
+		s.data = f
+	}
 	data, _ := json.Marshal(s.data)
 	var f File
 	_ = json.Unmarshal(data, &f)
 	return f
 }
 
-// Update changes the progress of a lesson's step with f and saves it.
+// Update changes the progress of a lesson's step with f and saves it. Under
+// the file's lock, f is applied to the progress as it is on disk, so changes
+// made by other kubelab processes are kept.
 func (s *Store) Update(lesson, step string, f func(l *Lesson, st *Step)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return err
+	}
+	unlock, err := lockFile(s.lockPath())
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", s.lockPath(), err)
+	}
+	defer unlock()
+	// A damaged file was moved aside by read: this change starts a new one.
+	if disk, err := read(s.path); err == nil || errors.As(err, new(*CorruptError)) {
+		s.data = disk
+	} else {
+		return err
+	}
 	now := time.Now().UTC()
 	l, ok := s.data.Lessons[lesson]
 	if !ok {
@@ -128,9 +177,6 @@ func (s *Store) Update(lesson, step string, f func(l *Lesson, st *Step)) error {
 func (s *Store) save() error {
 	data, err := json.MarshalIndent(s.data, "", "  ")
 	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return err
 	}
 	return atomicfile.Write(s.path, data, 0o600)
