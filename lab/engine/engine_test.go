@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
@@ -50,7 +53,9 @@ func waitAll(t *testing.T, s *engine.Session, pass bool) []check.Result {
 	return nil
 }
 
-func TestResetRecreatesTheNamespaceAndProgressIsRecorded(t *testing.T) {
+// Reset empties the lesson's namespace (the learner's pod goes) and sets the
+// step up again; progress and events record all of it.
+func TestResetEmptiesTheNamespaceAndProgressIsRecorded(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
 	store, err := progress.Open(filepath.Join(t.TempDir(), "progress.json"))
@@ -86,6 +91,9 @@ func TestResetRecreatesTheNamespaceAndProgressIsRecorded(t *testing.T) {
 	}
 	t.Logf("reset took %v", time.Since(start).Round(10*time.Millisecond))
 	waitAll(t, s, false)
+	if _, err := cfg.Client.CoreV1().Pods(l.Namespace()).Get(ctx, "web", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("pod web of the solution after reset: %v, want it gone", err)
+	}
 
 	st := store.Snapshot().Lessons[l.ID].Steps["run"]
 	if st.Attempts < 1 || st.HintsShown != 2 || !st.SolutionRevealed || st.Resets != 1 || st.Finished.IsZero() {
