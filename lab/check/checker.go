@@ -166,6 +166,9 @@ func (c *Checker) evaluate(now time.Time) {
 	results := make([]Result, len(c.goals))
 	for i, g := range c.goals {
 		o := g.evaluate(c)
+		if g.goal.Expect != "" {
+			o.expected = g.goal.Expect
+		}
 		r := Result{ID: g.goal.ID, Title: g.goal.Title, Pass: o.pass, Expected: o.expected, Actual: o.actual, Hold: g.goal.HoldDuration()}
 		if !o.pass {
 			c.since[i] = time.Time{}

@@ -158,8 +158,8 @@ func TestConditionEventAndCELGoals(t *testing.T) {
 	goals := []lesson.Goal{
 		{ID: "avail", Title: "available", Condition: &lesson.ConditionGoal{Object: "deployment/web", Type: "Available"}},
 		{ID: "ev", Title: "scaled", Event: &lesson.EventGoal{Reason: "ScalingReplicaSet", Kind: "Deployment"}},
-		{ID: "cel", Title: "cel", CEL: &lesson.CELGoal{Kind: "deployment", Name: "web", Expr: "object.spec.replicas == 2",
-			Expect: "deployment/web wants 2 replicas", Actual: "'deployment/web wants ' + string(object.spec.replicas)"}},
+		{ID: "cel", Title: "cel", Expect: "deployment/web wants 2 replicas", CEL: &lesson.CELGoal{Kind: "deployment", Name: "web", Expr: "object.spec.replicas == 2",
+			Actual: "'deployment/web wants ' + string(object.spec.replicas)"}},
 	}
 	c, cs, ns := start(t, goals...)
 	ctx := context.Background()

@@ -126,8 +126,8 @@ func compile(g lesson.Goal) (*compiled, error) {
 		if g.CEL.Name == "" {
 			return nil, fmt.Errorf("cel needs the name of the object it looks at")
 		}
-		if strings.TrimSpace(g.CEL.Expect) == "" {
-			return nil, fmt.Errorf("cel needs expect: what passing means, in words")
+		if strings.TrimSpace(g.Expect) == "" {
+			return nil, fmt.Errorf("a cel goal needs expect: what passing means, in words (beside cel:, not inside it)")
 		}
 		c.name = g.CEL.Name
 		if c.expr, err = program(g.CEL.Expr, types.BoolType); err != nil {
@@ -155,7 +155,7 @@ func program(src string, want *types.Type) (cel.Program, error) {
 }
 
 func (c *compiled) evalCEL(r Reader) outcome {
-	o := outcome{expected: c.goal.CEL.Expect}
+	o := outcome{expected: c.goal.Expect}
 	obj := find(r, c.kind, c.name)
 	if obj == nil {
 		o.actual = missing(r, c.kind, c.name)
@@ -175,7 +175,7 @@ func (c *compiled) evalCEL(r Reader) outcome {
 		}
 	}
 	if o.pass {
-		o.actual = c.goal.CEL.Expect
+		o.actual = c.goal.Expect
 	} else {
 		o.actual = "not yet"
 	}

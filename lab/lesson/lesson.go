@@ -24,8 +24,9 @@ type Lesson struct {
 	Summary       string   `yaml:"summary"`
 	Concepts      []string `yaml:"concepts"`
 	Minutes       int      `yaml:"minutes"`
-	// Backends the lesson runs on: "embedded", "kind". Steps that need real
-	// containers say so with needs_containers.
+	// Backends the lesson runs on: "embedded", "kind"; all of them when the
+	// lesson does not say. Steps that need real containers say so with
+	// needs_containers.
 	Backends []string `yaml:"backends"`
 	Steps    []Step   `yaml:"steps"`
 	// Tasks are hands-on quiz tasks: the answer is the cluster's state.
@@ -34,6 +35,9 @@ type Lesson struct {
 	// Dir is the lesson's folder inside the FS it was loaded from.
 	Dir string `yaml:"-"`
 }
+
+// AllBackends are the backends a lesson runs on when it names none.
+func AllBackends() []string { return []string{"embedded", "kind"} }
 
 // Step is one exercise of a lesson.
 type Step struct {
@@ -125,6 +129,10 @@ type Goal struct {
 	ID    string `yaml:"id"`
 	Title string `yaml:"title"`
 	Hold  string `yaml:"hold"`
+	// Expect, when set, is what the goals panel says passing means, instead
+	// of the wording kubelab derives from the goal (which can give away an
+	// answer the learner must find). A cel goal needs it.
+	Expect string `yaml:"expect"`
 
 	Exists       *ExistsGoal    `yaml:"exists"`
 	Field        *FieldGoal     `yaml:"field"`
@@ -208,13 +216,13 @@ type EventGoal struct {
 }
 
 // CELGoal: a CEL expression over one object (Kind and Name) is true. The
-// object is `object`. Expect says in words what passing means; Actual, an
-// optional CEL expression of type string, says what the learner has now.
+// object is `object`. The goal's Expect says in words what passing means;
+// Actual, an optional CEL expression of type string, says what the learner
+// has now.
 type CELGoal struct {
 	Kind   string `yaml:"kind"`
 	Name   string `yaml:"name"`
 	Expr   string `yaml:"expr"`
-	Expect string `yaml:"expect"`
 	Actual string `yaml:"actual"`
 }
 

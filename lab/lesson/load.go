@@ -243,7 +243,7 @@ func (c *checker) lesson(l *Lesson) {
 		c.add("minutes", "minutes (the estimated time) must be a positive number")
 	}
 	if len(l.Backends) == 0 {
-		c.add("backends", "list the backends the lesson runs on: backends: [embedded, kind]")
+		l.Backends = AllBackends() // the default: every backend
 	}
 	for i, b := range l.Backends {
 		if b != "embedded" && b != "kind" {

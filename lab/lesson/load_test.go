@@ -3,6 +3,7 @@ package lesson
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -47,6 +48,16 @@ func TestGoodLessonLoads(t *testing.T) {
 	}
 	if l.ID != "demo" || len(l.Steps) != 1 || l.Steps[0].Goals[0].Kind() != "field" || l.Namespace() != "lab-demo" {
 		t.Fatalf("loaded %+v", l)
+	}
+	if !slices.Equal(l.Backends, []string{"embedded"}) {
+		t.Errorf("backends = %v, want the lesson's own [embedded]", l.Backends)
+	}
+	all, err := load(t, map[string]string{"lesson.yaml": strings.Replace(good, "backends: [embedded]\n", "", 1)}, Validators{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(all.Backends, []string{"embedded", "kind"}) {
+		t.Errorf("a lesson that names no backend runs on %v, want every backend", all.Backends)
 	}
 }
 
