@@ -227,8 +227,8 @@ func (s *appSim) exposition(w http.ResponseWriter, r *http.Request) {
 		if envOf(c, workload.EnvMode) == workload.ModeWorker {
 			set.Add(metrics.WorkerTasks, nil, math.Floor(s.counts[key]))
 		}
-	case workload.ModeLoad, workload.ModeTail, workload.ModeProxy:
-		// A load pod only sends requests; the sidecars serve no HTTP.
+	case workload.ModeLoad, workload.ModeTail, workload.ModeProxy, workload.ModeJob:
+		// A load pod only sends requests; the sidecars and jobs serve no HTTP.
 	case workload.ModeQueue:
 		// The queue itself is simulated through its producers and workers,
 		// which report it (lab/metrics/scrape counts each queue once).
