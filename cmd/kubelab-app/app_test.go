@@ -62,6 +62,16 @@ func start(t *testing.T, e env) (string, *syncBuffer) {
 		<-done
 	})
 	deadline := time.Now().Add(5 * time.Second)
+	if c := e.contract(); !workload.Serves(c.Mode()) {
+		// A sidecar serves no HTTP: it has started once it says what it does.
+		for !strings.Contains(out.String(), workload.LogMode(c)) {
+			if time.Now().After(deadline) {
+				t.Fatalf("app did not start:\n%s", out)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return addr, out
+	}
 	for {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {

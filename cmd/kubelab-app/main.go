@@ -1,9 +1,12 @@
 // Command kubelab-app is kubelab's lesson app: the program inside the
 // kubelab/app images that lessons run on kind clusters (the embedded
-// cluster simulates the same behaviour, see lab/workload). One small binary
-// plays every part a lesson needs, chosen by environment variables:
+// cluster simulates the same behaviour). One small binary plays every part
+// a lesson needs, chosen by environment variables; lab/workload owns their
+// names, the modes, ports, defaults and log lines, and
+// lab/cluster/embedded/simnode/contract_test.go holds this program against
+// the simulation:
 //
-//	KUBELAB_MODE      server (default) | worker | producer | queue | load | tail | proxy | adapter | db
+//	KUBELAB_MODE      server (default) | worker | producer | queue | load | tail | proxy | adapter | db | job
 //	KUBELAB_CRASH_AFTER  exit with status 1 after this long (CrashLoopBackOff)
 //	KUBELAB_READY=false  /readyz fails (Running but not Ready)
 //	KUBELAB_MEMORY    allocate and hold this much memory (OOMKilled over the limit)
@@ -11,10 +14,13 @@
 //	KUBELAB_LOG_FILE  also append the access log to this file (sidecar lessons)
 //	KUBELAB_FILE      the file a tail container follows
 //	KUBELAB_LISTEN    the port a proxy listens on
-//	KUBELAB_DATA_DIR  where /data/<name> is stored (volume lessons)
+//	KUBELAB_DATA_DIR  where /data/<name> is stored (default /data; volume lessons)
+//	KUBELAB_ADDR      where the HTTP server listens
 //
-// Every HTTP mode serves /healthz, /readyz and /metrics (Prometheus text,
-// lab/metrics names) on :8080.
+// Every mode but job and the sidecars (tail, proxy) serves /healthz,
+// /readyz and /metrics (Prometheus text, lab/metrics names) on :8080; the
+// adapter on :9113 and the db on :5432, since a pod's containers share its
+// ports and these run beside a server.
 package main
 
 import (
@@ -23,6 +29,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/kubelab/kubelab/lab/workload"
 )
 
 // version is the image tag this binary was built for (v1, v2, v3, broken).
@@ -30,13 +38,14 @@ var version = "dev"
 
 func main() {
 	// The images set the tag they were built as (lab/images).
-	if v := os.Getenv("KUBELAB_VERSION"); v != "" {
+	if v := os.Getenv(workload.EnvVersion); v != "" {
 		version = v
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, envFromOS(), os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "fatal:", err)
+		fmt.Fprintln(os.Stderr, workload.LogFatal(err.Error()))
+		fmt.Fprintln(os.Stderr, workload.LogExit)
 		os.Exit(1)
 	}
 }

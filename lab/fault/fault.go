@@ -60,10 +60,6 @@ type kind struct {
 	build    func(p params) (Fault, error)
 }
 
-var catalogue = map[string]kind{}
-
-func register(name string, k kind) { catalogue[name] = k }
-
 // Kinds lists the catalogue, sorted, with one line of documentation each.
 func Kinds() map[string]string {
 	out := map[string]string{}

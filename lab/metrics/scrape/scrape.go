@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -29,7 +30,8 @@ type Collector struct {
 	// Simulated: read from the embedded cluster's node agent, which serves
 	// the simulated app's /metrics on loopback at the node's kubelet port
 	// (the API server does not proxy to loopback addresses), instead of the
-	// pods' own /metrics on port 8080 through the API server.
+	// pods' own /metrics on their mode's port (lab/workload) through the
+	// API server.
 	Simulated bool
 	// Config is the cluster's client configuration; the node agent accepts
 	// the same client certificate as the API server (Simulated only).
@@ -122,7 +124,7 @@ func (c *Collector) fetch(ctx context.Context, p *corev1.Pod, ports map[string]i
 		raw, err = c.fetchSimulated(ctx, p, ports)
 	} else {
 		raw, err = c.Client.CoreV1().RESTClient().Get().
-			Namespace(p.Namespace).Resource("pods").Name(p.Name + ":8080").SubResource("proxy").Suffix("metrics").DoRaw(ctx)
+			Namespace(p.Namespace).Resource("pods").Name(p.Name + ":" + strconv.Itoa(workload.Port(mode(p)))).SubResource("proxy").Suffix("metrics").DoRaw(ctx)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("metrics of pod %s: %w", p.Name, err)
@@ -145,7 +147,7 @@ func mode(p *corev1.Pod) string {
 			return e.Value
 		}
 	}
-	return "server"
+	return workload.DefaultMode
 }
 
 func mean(vs []float64) float64 {

@@ -153,8 +153,9 @@ func (a *nodeAgent) containerLogs(w http.ResponseWriter, r *http.Request) {
 	if flusher != nil {
 		flusher.Flush()
 	}
-	// Follow: a running lesson app keeps logging its health checks.
-	tick := time.NewTicker(5 * time.Second)
+	// Follow: a running lesson app keeps logging its probes, a shell loop its echoes.
+	const every = 5 * time.Second
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		select {
@@ -165,8 +166,8 @@ func (a *nodeAgent) containerLogs(w http.ResponseWriter, r *http.Request) {
 			if err != nil || pod.DeletionTimestamp != nil {
 				return
 			}
-			if line, ok := followLine(pod, container, now); ok {
-				writeLogLines(w, []logLine{line}, logOptions{timestamps: opts.timestamps, tail: -1})
+			if lines := followLines(pod, container, now, every); len(lines) > 0 {
+				writeLogLines(w, lines, logOptions{timestamps: opts.timestamps, tail: -1})
 				if flusher != nil {
 					flusher.Flush()
 				}

@@ -74,46 +74,8 @@ func runLines(pod *corev1.Pod, c *corev1.Container, start, end time.Time, exitCo
 	repo, tag := splitImage(c.Image)
 	switch {
 	case repo == workload.AppRepo && len(c.Command) == 0:
-		add(0, "kubelab-app %s starting", tag)
-		add(time.Millisecond, "pod=%s namespace=%s node=%s ip=%s", pod.Name, pod.Namespace, pod.Spec.NodeName, pod.Status.PodIP)
-		if tag == "broken" {
-			add(300*time.Millisecond, "fatal: load configuration /etc/kubelab/app.yaml: no such file or directory")
-			break
-		}
-		env := map[string]string{}
-		for _, e := range c.Env {
-			env[e.Name] = e.Value
-		}
-		switch mode := env[workload.EnvMode]; mode {
-		case "worker", "producer":
-			add(2*time.Millisecond, "%s on queue %q, %s tasks per second (%s)", mode, env[workload.EnvQueue], orDefault(env[workload.EnvRate], map[string]string{"worker": "5", "producer": "10"}[mode]), workload.EnvRate)
-		case "load":
-			add(2*time.Millisecond, "sending %s requests per second to http://%s/", orDefault(env[workload.EnvRate], "20"), env[workload.EnvTarget])
-		case "tail":
-			add(2*time.Millisecond, "following %s", orDefault(env["KUBELAB_FILE"], "/var/log/app/access.log"))
-		case "proxy":
-			add(2*time.Millisecond, "proxy: listening on localhost:%s, forwarding to %s", env["KUBELAB_LISTEN"], env[workload.EnvTarget])
-		case "adapter":
-			add(2*time.Millisecond, "adapter: reading localhost:8080/status, serving Prometheus metrics on :9113/metrics")
-		case "job":
-			add(2*time.Millisecond, "%s", orDefault(env["KUBELAB_MESSAGE"], "job done"))
-		case "db":
-			add(2*time.Millisecond, "db: key/value store listening on :5432, data in %s", orDefault(env["KUBELAB_DATA_DIR"], "/var/lib/kubelab"))
-		default:
-			add(2*time.Millisecond, "listening on :8080 (GET / answers with version, pod and node; /healthz, /readyz, /metrics)")
-		}
-		if v := env[workload.EnvMemory]; v != "" {
-			add(3*time.Millisecond, "holding %s of memory (%s)", v, workload.EnvMemory)
-		}
-		for _, e := range c.Env {
-			switch {
-			case e.Name == workload.EnvReady && e.Value == "false":
-				add(3*time.Millisecond, "readiness: reporting NOT ready (%s=false)", workload.EnvReady)
-			case e.Name == workload.EnvCrashAfter:
-				add(3*time.Millisecond, "will exit with status 1 after %s (%s)", e.Value, workload.EnvCrashAfter)
-			}
-		}
-		lines = append(lines, periodic(start.Add(10*time.Second), until, 10*time.Second, "GET /healthz 200 (0.3ms)")...)
+		// The lesson app says for itself how it ended.
+		return appLines(pod, c, tag, start, until, end, exitCode)
 	case repo == "nginx":
 		add(0, "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration")
 		add(time.Millisecond, "/docker-entrypoint.sh: Configuration complete; ready for start up")
@@ -145,21 +107,22 @@ func runLines(pod *corev1.Pod, c *corev1.Container, start, end time.Time, exitCo
 	return lines
 }
 
-// followLine is what a running container adds at now while `kubectl logs -f` watches.
-func followLine(pod *corev1.Pod, name string, now time.Time) (logLine, bool) {
+// followLines is what a running container added since the last look,
+// every seconds ago, while `kubectl logs -f` watches.
+func followLines(pod *corev1.Pod, name string, now time.Time, every time.Duration) []logLine {
 	st, ok := containerStatus(pod, name)
 	if !ok || st.State.Running == nil {
-		return logLine{}, false
+		return nil
 	}
 	c, _ := findContainer(pod, name)
-	if repo, _ := splitImage(c.Image); repo == workload.AppRepo {
-		return logLine{at: now, text: "GET /healthz 200 (0.3ms)"}, true
+	if repo, _ := splitImage(c.Image); repo == workload.AppRepo && len(c.Command) == 0 {
+		return probeLines(c, appEnv(pod, c), st.State.Running.StartedAt.Time, now.Add(-every), now)
 	}
 	script := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
 	if echoes := echoTexts(script); len(echoes) > 0 && strings.Contains(script, "while") {
-		return logLine{at: now, text: echoes[0]}, true
+		return []logLine{{at: now, text: echoes[0]}}
 	}
-	return logLine{}, false
+	return nil
 }
 
 func periodic(from, until time.Time, every time.Duration, texts ...string) []logLine {

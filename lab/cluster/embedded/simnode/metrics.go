@@ -120,19 +120,19 @@ func (s *appSim) step(now time.Time) {
 			continue
 		}
 		c := p.Spec.Containers[0]
-		q := p.Namespace + "/" + envOf(c, workload.EnvQueue)
+		q := p.Namespace + "/" + orDefault(envOf(c, workload.EnvQueue), workload.DefaultQueue)
 		switch envOf(c, workload.EnvMode) {
-		case "producer":
-			produce[q] += rateOf(c, 10)
+		case workload.ModeProducer:
+			produce[q] += rateOf(c, workload.DefaultRate(workload.ModeProducer))
 			s.touch(q)
-		case "worker":
+		case workload.ModeWorker:
 			s.touch(q)
 			if isReady(p) {
-				consume[q] += rateOf(c, 5)
+				consume[q] += rateOf(c, workload.DefaultRate(workload.ModeWorker))
 				workers[q] = append(workers[q], p)
 			}
-		case "load":
-			load[p.Namespace+"/"+envOf(c, workload.EnvTarget)] += rateOf(c, 20)
+		case workload.ModeLoad:
+			load[p.Namespace+"/"+orDefault(envOf(c, workload.EnvTarget), workload.DefaultLoadTarget)] += rateOf(c, workload.DefaultRate(workload.ModeLoad))
 		}
 	}
 	for key, q := range s.queues {
@@ -184,7 +184,7 @@ func (s *appSim) serve(load map[string]float64, dt float64) {
 		}
 		per := rps / float64(len(backends))
 		for _, p := range backends {
-			capacity := 50.0
+			capacity := workload.DefaultCapacity
 			if v, err := strconv.ParseFloat(envOf(p.Spec.Containers[0], workload.EnvCapacity), 64); err == nil && v > 0 {
 				capacity = v
 			}
@@ -215,8 +215,8 @@ func (s *appSim) exposition(w http.ResponseWriter, r *http.Request) {
 	set := metrics.Set{}
 	key := ns + "/" + name
 	switch envOf(c, workload.EnvMode) {
-	case "producer", "worker":
-		queue := envOf(c, workload.EnvQueue)
+	case workload.ModeProducer, workload.ModeWorker:
+		queue := orDefault(envOf(c, workload.EnvQueue), workload.DefaultQueue)
 		if q := s.queues[ns+"/"+queue]; q != nil {
 			lbl := map[string]string{"queue": queue}
 			set.Add(metrics.QueueLength, lbl, math.Floor(q.length))
@@ -224,11 +224,14 @@ func (s *appSim) exposition(w http.ResponseWriter, r *http.Request) {
 			set.Add(metrics.TasksProduced, lbl, math.Floor(q.produced))
 			set.Add(metrics.TasksConsumed, lbl, math.Floor(q.consumed))
 		}
-		if envOf(c, workload.EnvMode) == "worker" {
+		if envOf(c, workload.EnvMode) == workload.ModeWorker {
 			set.Add(metrics.WorkerTasks, nil, math.Floor(s.counts[key]))
 		}
-	case "load", "queue", "tail", "proxy", "adapter", "db":
-		// The queue itself is simulated through its producers and workers.
+	case workload.ModeLoad, workload.ModeTail, workload.ModeProxy, workload.ModeJob:
+		// A load pod only sends requests; the sidecars and jobs serve no HTTP.
+	case workload.ModeQueue:
+		// The queue itself is simulated through its producers and workers,
+		// which report it (lab/metrics/scrape counts each queue once).
 	default:
 		sv := s.served[key]
 		set.Add(metrics.Requests, nil, math.Floor(s.counts[key]))

@@ -60,7 +60,11 @@ func text(lines []logLine) string {
 
 func TestLessonAppLogsSayWhoAndWhereItIs(t *testing.T) {
 	t.Parallel()
-	p := running("web-1", "kubelab/app:v2", corev1.EnvVar{Name: workload.EnvCrashAfter, Value: "30s"})
+	// The node comes from the downward API, as on kind; the health checks
+	// are the kubelet's liveness probe, every 10 s by default.
+	p := running("web-1", "kubelab/app:v2", corev1.EnvVar{Name: workload.EnvCrashAfter, Value: "30s"},
+		corev1.EnvVar{Name: workload.EnvNode, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "spec.nodeName"}}})
+	p.Spec.Containers[0].LivenessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz"}}}
 	lines, err := containerLogLines(p, "c", false)
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +77,16 @@ func TestLessonAppLogsSayWhoAndWhereItIs(t *testing.T) {
 	}
 	if n := strings.Count(got, "GET /healthz"); n < 5 || n > 7 {
 		t.Errorf("a minute of health checks every 10s: %d lines", n)
+	}
+	// Without a probe nothing checks its health, and without the downward
+	// API the app cannot know its node.
+	bare := running("web-2", "kubelab/app:v2")
+	lines, err = containerLogLines(bare, "c", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(lines); strings.Contains(got, "GET /healthz") || !strings.Contains(got, "node=unknown") {
+		t.Errorf("logs of a lesson app without probe or KUBELAB_NODE:\n%s", got)
 	}
 }
 
@@ -166,8 +180,9 @@ func TestLessonAppLogsSayWhatItsModeDoes(t *testing.T) {
 			t.Errorf("worker log lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "listening on :8080") {
-		t.Errorf("a worker does not serve HTTP:\n%s", out)
+	// A worker serves its /metrics, as the real app does.
+	if !strings.Contains(out, "listening on :8080") {
+		t.Errorf("a worker serves HTTP for its /metrics:\n%s", out)
 	}
 	// The lesson app image running a shell command (a CronJob's report)
 	// prints what the command echoes.
@@ -179,5 +194,24 @@ func TestLessonAppLogsSayWhatItsModeDoes(t *testing.T) {
 	}
 	if out := text(lines); !strings.Contains(out, "nightly report: 42 orders") {
 		t.Errorf("job log:\n%s", out)
+	}
+}
+
+// `kubectl logs -f` of a lesson app shows its probes as they come, and
+// nothing when nothing probes it (the real app logs only requests).
+func TestFollowingTheLessonAppShowsItsProbes(t *testing.T) {
+	t.Parallel()
+	p := running("web-1", "kubelab/app:v1", corev1.EnvVar{Name: workload.EnvReady, Value: "false"})
+	started := p.Status.ContainerStatuses[0].State.Running.StartedAt.Time
+	if got := followLines(p, "c", started.Add(30*time.Second), 5*time.Second); len(got) != 0 {
+		t.Errorf("no probe, yet the follow shows %q", text(got))
+	}
+	p.Spec.Containers[0].ReadinessProbe = &corev1.Probe{PeriodSeconds: 5, ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/readyz"}}}
+	var all []logLine
+	for at := started.Add(5 * time.Second); !at.After(started.Add(30 * time.Second)); at = at.Add(5 * time.Second) {
+		all = append(all, followLines(p, "c", at, 5*time.Second)...)
+	}
+	if n := strings.Count(text(all), "GET /readyz 503 "); n != 6 || len(all) != 6 {
+		t.Errorf("30 s of a readiness probe every 5 s on a not-ready app, followed every 5 s:\n%s", text(all))
 	}
 }

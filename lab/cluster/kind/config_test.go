@@ -1,20 +1,15 @@
 package kind
 
 import (
-	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
-)
 
-func TestPreflightWithoutDockerSaysWhatToDo(t *testing.T) {
-	t.Setenv("PATH", t.TempDir())
-	err := Preflight(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "no Docker engine found") || !strings.Contains(err.Error(), "--backend embedded") {
-		t.Fatalf("err = %v", err)
-	}
-}
+	labnodes "github.com/kubelab/kubelab/lab/cluster/nodes"
+)
 
 func TestConfigHasThreeOwnedNodesAndLocalNodePorts(t *testing.T) {
 	t.Parallel()
@@ -57,17 +52,28 @@ func TestConfigHasThreeOwnedNodesAndLocalNodePorts(t *testing.T) {
 	}
 }
 
-func TestKindProgressBecomesPhases(t *testing.T) {
+// kind names a cluster's nodes <cluster>-<role>, then <cluster>-<role>2,
+// 3... for further nodes of a role (its internal common.MakeNodeNamer): the
+// config's nodes must come out named as lab/cluster/nodes names them.
+func TestKindNamesTheConfigsNodesAsTheLabNodes(t *testing.T) {
 	t.Parallel()
+	cfg := (&Provider{nodeImage: "kubelab/node:v1.37.2"}).config()
+	seen := map[v1alpha4.NodeRole]int{}
 	var got []string
-	l := &phaseLogger{phase: func(_, title string) { got = append(got, title) }}
-	l.V(0).Infof(" • Ensuring node image (kubelab/node:v1.37.2) 🖼  ...")
-	l.V(0).Info(" ✓ Ensuring node image (kubelab/node:v1.37.2) 🖼")
-	l.V(0).Info(" • Preparing nodes 📦 📦 📦  ...")
-	l.V(0).Info(" • Joining worker nodes 🚜  ...")
-	l.V(1).Info("debug noise")
-	want := []string{"Ensuring node image (kubelab/node:v1.37.2)", "Preparing nodes", "Joining worker nodes"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("phases = %q, want %q", got, want)
+	for _, n := range cfg.Nodes {
+		seen[n.Role]++
+		name := Name + "-" + string(n.Role)
+		if seen[n.Role] > 1 {
+			name += strconv.Itoa(seen[n.Role])
+		}
+		got = append(got, name)
+	}
+	if !slices.Equal(got, labnodes.All) {
+		t.Errorf("kind would name the nodes %v; the lab's nodes are %v", got, labnodes.All)
+	}
+	for _, n := range labnodes.All {
+		if podCIDRs[n] == "" {
+			t.Errorf("lab node %s has no pod range", n)
+		}
 	}
 }

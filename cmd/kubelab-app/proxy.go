@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/workload"
+)
+
+// proxy forwards TCP connections from localhost:KUBELAB_LISTEN to KUBELAB_TARGET (an ambassador).
+func (a *app) proxy(ctx context.Context) error {
+	listen := "127.0.0.1:" + a.env.Get(workload.EnvListen, workload.DefaultListen)
+	target := a.env(workload.EnvTarget)
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	go func() { <-ctx.Done(); _ = ln.Close() }()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		go func() {
+			defer c.Close()
+			up, err := net.DialTimeout("tcp", target, 3*time.Second)
+			if err != nil {
+				a.logf("proxy: %s unreachable: %v", target, err)
+				return
+			}
+			defer up.Close()
+			go func() { _, _ = io.Copy(up, c) }()
+			_, _ = io.Copy(c, up)
+		}()
+	}
+}
