@@ -25,6 +25,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/cluster/nodes"
 	"github.com/kubelab/kubelab/lab/metrics"
+	"github.com/kubelab/kubelab/lab/metrics/scrape"
 	"github.com/kubelab/kubelab/lab/workload"
 )
 
@@ -310,7 +311,7 @@ func TestSimulatedMetricsHaveTheRealAppsNames(t *testing.T) {
 			req.SetPathValue("ns", p.Namespace)
 			req.SetPathValue("pod", p.Name)
 			sim.exposition(rec, req)
-			set, err := metrics.Parse(rec.Body)
+			set, err := scrape.Parse(rec.Body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,7 +332,7 @@ func realMetrics(t *testing.T, addr string) metrics.Set {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	set, err := metrics.Parse(resp.Body)
+	set, err := scrape.Parse(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
