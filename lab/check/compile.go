@@ -113,12 +113,6 @@ func compile(g lesson.Goal) (*compiled, error) {
 		}
 		c.kind = serviceKind
 		return c, nil
-	case g.Event != nil:
-		if g.Event.Reason == "" {
-			return nil, fmt.Errorf("event needs a reason, such as Killing or BackOff")
-		}
-		c.kind = eventKind
-		return c, nil
 	case g.CEL != nil:
 		if c.kind, err = LookupKind(g.CEL.Kind); err != nil {
 			return nil, err

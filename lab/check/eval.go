@@ -36,8 +36,6 @@ func (c *compiled) evaluate(r Reader) outcome {
 		return evalCondition(r, c.kind, c.name, g.Condition)
 	case g.ServiceReady != nil:
 		return evalService(r, g.ServiceReady)
-	case g.Event != nil:
-		return evalEvent(r, g.Event)
 	case g.CEL != nil:
 		return c.evalCEL(r)
 	}
@@ -306,7 +304,6 @@ func evalCondition(r Reader, k Kind, name string, g *lesson.ConditionGoal) outco
 var (
 	podKind, _     = LookupKind("pod")
 	serviceKind, _ = LookupKind("service")
-	eventKind, _   = LookupKind("event")
 )
 
 func evalService(r Reader, g *lesson.ServiceGoal) outcome {
@@ -398,29 +395,6 @@ func podPorts(pods []*unstructured.Unstructured) (numbers, names map[string]bool
 		}
 	}
 	return numbers, names
-}
-
-func evalEvent(r Reader, g *lesson.EventGoal) outcome {
-	what := "an event " + g.Reason
-	if g.Kind != "" {
-		what += " on a " + strings.ToLower(g.Kind)
-	}
-	o := outcome{expected: what + " was seen", actual: "no such event yet"}
-	for _, ev := range r.List(eventKind) {
-		reason, _, _ := unstructured.NestedString(ev.Object, "reason")
-		typ, _, _ := unstructured.NestedString(ev.Object, "type")
-		kind, _, _ := unstructured.NestedString(ev.Object, "involvedObject", "kind")
-		name, _, _ := unstructured.NestedString(ev.Object, "involvedObject", "name")
-		msg, _, _ := unstructured.NestedString(ev.Object, "message")
-		if reason != g.Reason || (g.Type != "" && typ != g.Type) || (g.Kind != "" && !strings.EqualFold(kind, g.Kind)) ||
-			(g.MessageContains != "" && !strings.Contains(msg, g.MessageContains)) {
-			continue
-		}
-		o.pass = true
-		o.actual = fmt.Sprintf("%s %s on %s/%s: %s", typ, reason, strings.ToLower(kind), name, msg)
-		return o
-	}
-	return o
 }
 
 func sortStrings(s []string) []string {

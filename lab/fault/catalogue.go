@@ -25,12 +25,6 @@ var catalogue = map[string]kind{
 		optional: []string{"image"},
 		build:    newBadImage,
 	},
-	"crash-container": {
-		doc:      "make a deployment's first container crash after seconds (default 2s)",
-		required: []string{"deployment"},
-		optional: []string{"after"},
-		build:    newCrashContainer,
-	},
 	"scale-to-zero": {
 		doc:      "scale a deployment to zero replicas",
 		required: []string{"deployment"},

@@ -8,8 +8,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
-
-	"github.com/kubelab/kubelab/lab/workload"
 )
 
 func newBadImage(p params) (Fault, error) {
@@ -20,18 +18,6 @@ func newBadImage(p params) (Fault, error) {
 	return &patchFault{kindPath: "deployments", name: p["deployment"], describe: fmt.Sprintf("deployment/%s was rolled out with image %s", p["deployment"], img),
 		patch: func(ctx context.Context, env Env) ([]byte, error) {
 			return containerPatch(ctx, env, p["deployment"], map[string]any{"image": img})
-		}}, nil
-}
-
-func newCrashContainer(p params) (Fault, error) {
-	after := p["after"]
-	if after == "" {
-		after = "2s"
-	}
-	env := []map[string]any{{"name": workload.EnvCrashAfter, "value": after}}
-	return &patchFault{kindPath: "deployments", name: p["deployment"], describe: fmt.Sprintf("deployment/%s's container now crashes after %s", p["deployment"], after),
-		patch: func(ctx context.Context, e Env) ([]byte, error) {
-			return containerPatch(ctx, e, p["deployment"], map[string]any{"env": env})
 		}}, nil
 }
 

@@ -85,11 +85,6 @@ func TestDeploymentAndServiceFaults(t *testing.T) {
 	if !slices.Contains(images, "kubelab/app:v9") || !slices.Contains(images, "kubelab/app:v1") {
 		t.Errorf("want ReplicaSets for the good and the bad image; ReplicaSets run %v", images)
 	}
-	inject(t, e, "crash-container", map[string]string{"deployment": "web", "after": "3s"})
-	d, _ = cs.AppsV1().Deployments(e.Namespace).Get(ctx, "web", metav1.GetOptions{})
-	if env := d.Spec.Template.Spec.Containers[0].Env; len(env) != 1 || env[0].Value != "3s" {
-		t.Errorf("crash-container env = %v", env)
-	}
 	inject(t, e, "scale-to-zero", map[string]string{"deployment": "web"})
 	d, _ = cs.AppsV1().Deployments(e.Namespace).Get(ctx, "web", metav1.GetOptions{})
 	if *d.Spec.Replicas != 0 {

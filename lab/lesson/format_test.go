@@ -21,7 +21,7 @@ backends: [embedded]
 steps:
   - id: one
     title: First
-    text: Run a pod.
+    text_file: one.md
     goals:
       - id: image
         title: web runs v1
@@ -44,7 +44,7 @@ steps:
 // that kubelab's checker accepts and that reads the same field.
 func TestFormatV1PathsAreExplainedOneByOne(t *testing.T) {
 	t.Parallel()
-	fsys := fstest.MapFS{"old/lesson.yaml": &fstest.MapFile{Data: []byte(v1)}}
+	fsys := fstest.MapFS{"old/lesson.yaml": &fstest.MapFile{Data: []byte(v1)}, "old/one.md": &fstest.MapFile{Data: []byte("Run a pod.")}}
 	_, err := lesson.Load(fsys, "old", lesson.Validators{Goal: check.Validate, Ref: check.ValidateRef})
 	var ps lesson.Problems
 	if !errors.As(err, &ps) {
@@ -88,7 +88,7 @@ func TestRefsAreCheckedAsJSONPath(t *testing.T) {
 	y = strings.NewReplacer(`"spec.containers[0].image"`, `'{.spec.containers[?(@.name=="web")].image}'`,
 		`"metadata.labels['app.kubernetes.io/name']"`, `'{.metadata.labels.app\.kubernetes\.io/name}'`,
 		"{{ pod/web spec.nodeName }}", "{{ pod/web .spec.nodeName }}", "{{ pod/web status.podIP }}", "{{ pdo/web .status.podIP }}").Replace(y)
-	fsys := fstest.MapFS{"new/lesson.yaml": &fstest.MapFile{Data: []byte(y)}}
+	fsys := fstest.MapFS{"new/lesson.yaml": &fstest.MapFile{Data: []byte(y)}, "new/one.md": &fstest.MapFile{Data: []byte("Run a pod.")}}
 	_, err := lesson.Load(fsys, "new", lesson.Validators{Goal: check.Validate, Ref: check.ValidateRef})
 	var ps lesson.Problems
 	if !errors.As(err, &ps) || len(ps) != 1 || !strings.Contains(ps[0].String(), `new/lesson.yaml:26: {{ pdo/web .status.podIP }}: unknown kind "pdo"`) {

@@ -43,8 +43,9 @@ func AllBackends() []string { return []string{"embedded", "kind"} }
 type Step struct {
 	ID    string `yaml:"id"`
 	Title string `yaml:"title"`
-	// Text is the step's Markdown, inline; TextFile names a .md file instead.
-	Text     string `yaml:"text"`
+	// TextFile names the step's Markdown file. Text is set only for a quiz
+	// task made into a step (AsLesson), whose text is its own.
+	Text     string `yaml:"-"`
 	TextFile string `yaml:"text_file"`
 	// Setup lists manifest files applied into the lesson's namespace when the
 	// step starts (and again on reset).
@@ -139,7 +140,6 @@ type Goal struct {
 	Count        *CountGoal     `yaml:"count"`
 	Condition    *ConditionGoal `yaml:"condition"`
 	ServiceReady *ServiceGoal   `yaml:"service_ready"`
-	Event        *EventGoal     `yaml:"event"`
 	CEL          *CELGoal       `yaml:"cel"`
 }
 
@@ -149,7 +149,7 @@ func (g Goal) Kind() string {
 	for name, set := range map[string]bool{
 		"exists": g.Exists != nil, "field": g.Field != nil, "count": g.Count != nil,
 		"condition": g.Condition != nil, "service_ready": g.ServiceReady != nil,
-		"event": g.Event != nil, "cel": g.CEL != nil,
+		"cel": g.CEL != nil,
 	} {
 		if set {
 			kinds = append(kinds, name)
@@ -204,15 +204,6 @@ type ConditionGoal struct {
 type ServiceGoal struct {
 	Service string `yaml:"service"`
 	AtLeast int    `yaml:"at_least"`
-}
-
-// EventGoal: an Event with Reason (and optionally Type, on an object of
-// Kind, whose message contains MessageContains) was seen in the namespace.
-type EventGoal struct {
-	Reason          string `yaml:"reason"`
-	Type            string `yaml:"type"`
-	Kind            string `yaml:"kind"`
-	MessageContains string `yaml:"message_contains"`
 }
 
 // CELGoal: a CEL expression over one object (Kind and Name) is true. The

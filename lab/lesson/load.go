@@ -306,13 +306,10 @@ func (c *checker) step(at string, s *Step) {
 	if strings.TrimSpace(s.Title) == "" {
 		c.add(at, "step %q needs a title", s.ID)
 	}
-	switch {
-	case s.Text != "" && s.TextFile != "":
-		c.add(at+".text_file", "give text or text_file, not both")
-	case s.TextFile != "":
+	if s.TextFile == "" {
+		c.add(at, "step %q has no text: name its Markdown file with text_file:", s.ID)
+	} else {
 		c.checkFile(at+".text_file", s.TextFile)
-	case strings.TrimSpace(s.Text) == "":
-		c.add(at, "step %q has no text (text: or text_file:)", s.ID)
 	}
 	for i, m := range s.Setup {
 		c.checkManifest(fmt.Sprintf("%s.setup[%d]", at, i), m)
@@ -383,7 +380,7 @@ func (c *checker) step(at string, s *Step) {
 
 func (c *checker) goal(at string, g Goal) {
 	if g.Kind() == "" {
-		c.add(at, "goal %q must have exactly one of exists, field, count, condition, service_ready, event, cel", g.ID)
+		c.add(at, "goal %q must have exactly one of exists, field, count, condition, service_ready, cel", g.ID)
 		return
 	}
 	if strings.TrimSpace(g.Title) == "" {

@@ -19,7 +19,7 @@ backends: [embedded]
 steps:
   - id: one
     title: First
-    text: Run a pod.
+    text_file: one.md
     goals:
       - id: running
         title: web runs
@@ -33,7 +33,7 @@ steps:
 
 func load(t *testing.T, files map[string]string, v Validators) (*Lesson, error) {
 	t.Helper()
-	fsys := fstest.MapFS{}
+	fsys := fstest.MapFS{"demo/one.md": {Data: []byte("Run a pod.")}}
 	for name, data := range files {
 		fsys["demo/"+name] = &fstest.MapFile{Data: []byte(data)}
 	}
@@ -71,12 +71,13 @@ func TestMalformedLessonsNameFileAndLine(t *testing.T) {
 		{"bad version", strings.Replace(good, "format_version: 2", "format_version: 7", 1), "1: format_version is 7"},
 		{"ref with braces", strings.Replace(good, `"kubectl run web --image=nginx"`, `"kubectl label pod web ip={{ pod/web {.status.podIP} }}"`, 1), "20: {{ pod/web {.status.podIP} }}: write the path without braces, {{ pod/web .status.podIP }}"},
 		{"unclosed ref", strings.Replace(good, `"kubectl run web --image=nginx"`, `"kubectl label pod web ip={{ pod/web"`, 1), "20: \"kubectl label pod web ip={{ pod/web\": each {{ needs an object and a path"},
-		{"duplicate step", good + "  - id: one\n    title: Again\n    text: x\n    goals:\n      - id: g\n        title: g\n        exists: {kind: pod, name: x}\n    hints: [{text: h}]\n    solution: {commands: [kubectl get pods]}\n", `21: step id "one" is used twice`},
+		{"duplicate step", good + "  - id: one\n    title: Again\n    text_file: one.md\n    goals:\n      - id: g\n        title: g\n        exists: {kind: pod, name: x}\n    hints: [{text: h}]\n    solution: {commands: [kubectl get pods]}\n", `21: step id "one" is used twice`},
 		{"no hints", strings.Replace(good, "    hints:\n      - text: Use kubectl run.\n        goal: running\n", "", 1), `9: step "one" has no hints`},
 		{"no solution", strings.Replace(good, "    solution:\n      commands: [\"kubectl run web --image=nginx\"]\n", "", 1), `9: step "one" has no solution`},
 		{"hint for unknown goal", strings.Replace(good, "goal: running", "goal: runing", 1), `18: hint is tied to goal "runing"`},
 		{"two goal kinds", strings.Replace(good, "        field: {object: pod/web, path: '{.status.phase}', equals: Running}\n", "        field: {object: pod/web, path: '{.status.phase}', equals: Running}\n        exists: {kind: pod, name: web}\n", 1), `13: goal "running" must have exactly one of`},
-		{"missing file", strings.Replace(good, "    text: Run a pod.\n", "    text_file: nope.md\n", 1), `11: file "nope.md" does not exist`},
+		{"missing file", strings.Replace(good, "    text_file: one.md\n", "    text_file: nope.md\n", 1), `11: file "nope.md" does not exist`},
+		{"inline text", strings.Replace(good, "    text_file: one.md\n", "    text: Run a pod.\n", 1), `11: unknown field "text" in a step`},
 		{"bad when", strings.Replace(good, "    goals:\n", "    faults:\n      - kind: delete-pods\n        when: sometime\n    goals:\n", 1), `14: when "sometime" is not`},
 		{"unknown panel", strings.Replace(good, "    title: First\n", "    title: First\n    panel: graphs\n", 1), `11: panel "graphs" is not known`},
 		{"not yaml", "id: [unclosed\n", "1:"},
@@ -117,6 +118,8 @@ func TestDuplicateLessonIDs(t *testing.T) {
 	fsys := fstest.MapFS{
 		"a/lesson.yaml": &fstest.MapFile{Data: []byte(good)},
 		"b/lesson.yaml": &fstest.MapFile{Data: []byte(good)},
+		"a/one.md":      &fstest.MapFile{Data: []byte("Run a pod.")},
+		"b/one.md":      &fstest.MapFile{Data: []byte("Run a pod.")},
 	}
 	_, err := LoadAll(fsys, ".", Validators{})
 	if err == nil || !strings.Contains(err.Error(), `b/lesson.yaml:1: lesson id "demo" is already used by a`) {

@@ -27,14 +27,14 @@ backends: [embedded]
 steps:
   - id: s
     title: s
-    text: s
+    text_file: s.md
     goals:
       - {id: g, title: g, exists: {kind: configmap, name: x}}
     hints:
       - text: h
     setup:
 `)
-	fsys := fstest.MapFS{}
+	fsys := fstest.MapFS{"hostile/s.md": {Data: []byte("s")}}
 	for i, m := range HostileManifests {
 		name := fmt.Sprintf("m%d.yaml", i)
 		fsys["hostile/"+name] = &fstest.MapFile{Data: []byte(m.yaml)}
