@@ -31,7 +31,7 @@ func testConfig(t *testing.T) engine.Config {
 	}
 	return engine.Config{
 		Lessons: lessons.FS(), Client: env.Client, Dynamic: dyn, Owned: true,
-		SetNodeRunning: env.Provider.SetNodeRunning, KillContainer: env.Provider.KillContainer,
+		Machine: env.Provider,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			cmd := exec.CommandContext(ctx, bin, append([]string{"kubectl", "--kubeconfig", env.Kubeconfig, "-n", ns}, args...)...)
 			cmd.Env = append(os.Environ(), "KUBERC=off")

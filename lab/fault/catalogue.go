@@ -226,7 +226,7 @@ type victim struct {
 }
 
 func (f *killContainer) Inject(ctx context.Context, env Env) error {
-	if env.KillContainer == nil {
+	if env.Machine == nil {
 		return fmt.Errorf("this cluster cannot kill containers")
 	}
 	return f.rounds.run(ctx, env, func() error {
@@ -235,7 +235,7 @@ func (f *killContainer) Inject(ctx context.Context, env Env) error {
 			return err
 		}
 		for _, v := range victims {
-			if err := env.KillContainer(ctx, env.Namespace, v.pod.Name, v.container); err != nil {
+			if err := env.Machine.KillContainer(ctx, env.Namespace, v.pod.Name, v.container); err != nil {
 				return err
 			}
 			if err := waitRestarted(ctx, env, v); err != nil {
@@ -410,10 +410,10 @@ func (f *nodeDown) Describe() string {
 }
 
 func (f *nodeDown) Inject(ctx context.Context, env Env) error {
-	if env.SetNodeRunning == nil {
+	if env.Machine == nil {
 		return fmt.Errorf("this cluster cannot take nodes down")
 	}
-	if err := env.SetNodeRunning(ctx, f.node, false); err != nil {
+	if err := env.Machine.SetNodeRunning(ctx, f.node, false); err != nil {
 		return err
 	}
 	env.struck()
@@ -425,7 +425,7 @@ func (f *nodeDown) Inject(ctx context.Context, env Env) error {
 	case <-time.After(f.for_):
 	}
 	// Bring it back even if the step ended meanwhile: never leave a node down.
-	return env.SetNodeRunning(context.WithoutCancel(ctx), f.node, true)
+	return env.Machine.SetNodeRunning(context.WithoutCancel(ctx), f.node, true)
 }
 
 type unbindablePVC struct{ name, size, class string }
