@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,30 +14,26 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/dynamic"
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/host"
+	"github.com/kubelab/kubelab/lab/host/hosttest"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
-	"github.com/kubelab/kubelab/lab/metrics/scrape"
-	"github.com/kubelab/kubelab/lab/progress"
-	"github.com/kubelab/kubelab/lab/quiz"
 	"github.com/kubelab/kubelab/lessons"
 )
 
 func TestMain(m *testing.M) { clustertest.Main(m) }
 
-// testLab is a real Lab over the test binary's cluster; its lessons are the
-// built-in ones under ids of their own, so tests do not share namespaces.
+// testLab is the lab kubelab runs (lab/host) over the test binary's
+// cluster; its lessons are the built-in ones under ids of their own, so tests
+// do not share namespaces.
 type testLab struct {
-	dir     string
-	t       *testing.T
+	*host.Lab
 	lessons []*lesson.Lesson
-	store   *progress.Store
 }
 
 func newTestLab(t *testing.T, suffix string) *testLab {
@@ -54,52 +48,13 @@ func newTestLab(t *testing.T, suffix string) *testLab {
 		cp.ID = l.ID + "-" + suffix
 		mine = append(mine, &cp)
 	}
-	store, err := progress.Open(filepath.Join(t.TempDir(), "progress.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testLab{t: t, dir: t.TempDir(), lessons: mine, store: store}
-}
-
-func (l *testLab) Backend() string                         { return "embedded" }
-func (l *testLab) Lessons() []*lesson.Lesson               { return l.lessons }
-func (l *testLab) LessonsFS() fs.FS                        { return lessons.FS() }
-func (l *testLab) Progress() progress.File                 { return l.store.Snapshot() }
-func (l *testLab) Shell(*lesson.Lesson) (*exec.Cmd, error) { return exec.Command("true"), nil }
-func (l *testLab) QuizStore() quiz.Store                   { return quiz.Store{Dir: filepath.Join(l.dir, "quiz")} }
-
-func (l *testLab) Up(ctx context.Context, phase func(string, time.Duration)) error {
-	phase("Looking for the lab cluster", 0)
-	clustertest.Cluster(l.t)
-	return nil
-}
-
-func (l *testLab) Open(ls *lesson.Lesson) (*engine.Session, error) {
-	env := clustertest.Cluster(l.t)
-	dyn, err := dynamic.NewForConfig(env.Config)
-	if err != nil {
-		return nil, err
-	}
-	s := engine.Open(engine.Config{Lessons: lessons.FS(), Client: env.Client, Dynamic: dyn, Owned: true, Progress: l.store}, ls)
-	l.t.Cleanup(func() { _ = s.Cleanup(context.Background()) })
-	return s, nil
-}
-
-func (l *testLab) Metrics(ctx context.Context, ns string) (metrics.Snapshot, error) {
-	env := clustertest.Cluster(l.t)
-	c := scrape.Collector{Client: env.Client, Config: env.Config, Simulated: true}
-	return c.Collect(ctx, ns)
-}
-
-func (l *testLab) Nodes(ctx context.Context) (int, int, error) {
-	nodes, err := cluster.ListNodes(ctx, clustertest.Cluster(l.t).Client.CoreV1().Nodes())
-	ready := 0
-	for _, n := range nodes {
-		if n.Ready {
-			ready++
+	h := hosttest.New(t, host.Config{LessonsFS: lessons.FS(), Lessons: mine})
+	t.Cleanup(func() {
+		for _, l := range mine {
+			_ = clustertest.Cluster(t).Client.CoreV1().Namespaces().Delete(context.Background(), l.Namespace(), metav1.DeleteOptions{})
 		}
-	}
-	return ready, len(nodes), err
+	})
+	return &testLab{Lab: h, lessons: mine}
 }
 
 // run executes a command and feeds its message back, as the runtime would.
@@ -258,7 +213,7 @@ func TestProgramGoalsTurnGreenLive(t *testing.T) {
 	wait("Step complete!")
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-	if st := lab.store.Snapshot().Lessons[lab.lessons[0].ID].Steps["why"]; st == nil || st.Finished.IsZero() {
+	if st := lab.Progress().Lessons[lab.lessons[0].ID].Steps["why"]; st == nil || st.Finished.IsZero() {
 		t.Fatalf("progress not saved: %+v", st)
 	}
 }

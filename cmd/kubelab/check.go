@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubelab/kubelab/lab/check"
+	"github.com/kubelab/kubelab/lab/host"
 	"github.com/kubelab/kubelab/lab/lesson"
 )
 
@@ -26,7 +27,7 @@ Exit status 0 when every goal passes, 1 otherwise: for scripts and instructors.`
 			if err != nil {
 				return err
 			}
-			l, err := findLesson(all, id)
+			l, err := host.FindLesson(all, id)
 			if err != nil {
 				return err
 			}
@@ -34,11 +35,15 @@ Exit status 0 when every goal passes, 1 otherwise: for scripts and instructors.`
 			if err != nil {
 				return err
 			}
-			lab, err := connect(cmd.Context())
+			p, err := host.LabProvider("")
 			if err != nil {
 				return err
 			}
-			c, err := check.New(lab.dynamic, l.Namespace(), step.Goals)
+			lab, err := host.Connect(cmd.Context(), p)
+			if err != nil {
+				return err
+			}
+			c, err := check.New(lab.Dynamic, l.Namespace(), step.Goals)
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kubelab/kubelab/lab/host"
 )
 
 func newDownCommand(streams Streams) *cobra.Command {
@@ -12,7 +14,7 @@ func newDownCommand(streams Streams) *cobra.Command {
 		Short: "Stop the lab cluster and remove everything it kept",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := labProvider()
+			p, err := host.LabProvider("")
 			if err != nil {
 				return err
 			}

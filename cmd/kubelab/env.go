@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kubelab/kubelab/lab/host"
 )
 
 func newKubeconfigCommand(streams Streams) *cobra.Command {
@@ -13,7 +15,7 @@ func newKubeconfigCommand(streams Streams) *cobra.Command {
 		Short: "Print the path of the lab's own kubeconfig (your ~/.kube/config is never touched)",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			p, err := labProvider()
+			p, err := host.LabProvider("")
 			if err != nil {
 				return err
 			}
@@ -37,12 +39,12 @@ or the installed one is more than one minor version from the lab's Kubernetes
 with a comment that says why; the installed one stays at its full path.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := labProvider()
+			p, err := host.LabProvider("")
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(streams.Out, "export KUBECONFIG=%s\n", shellQuote(p.KubeconfigPath()))
-			if c, _ := kubectlChoice(cmd.Context(), labConfig(p)); c.UseOwn {
+			if c, _ := host.KubectlChoice(cmd.Context(), host.LabConfig(p)); c.UseOwn {
 				printKubectlFunction(streams.Out, c)
 			}
 			fmt.Fprintln(streams.Out, "# Run this command to configure your shell:")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -16,31 +15,9 @@ import (
 
 	"github.com/kubelab/kubelab/lab/cluster/embedded"
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/host"
 	"github.com/kubelab/kubelab/lab/lesson"
 )
-
-// lessonsAt loads DIR as a folder of lessons, or as one lesson folder.
-func lessonsAt(dir string) (fs.FS, []*lesson.Lesson, error) {
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() {
-		return nil, nil, fmt.Errorf("%s is not a folder", dir)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "lesson.yaml")); err == nil {
-		parent := filepath.Dir(filepath.Clean(dir))
-		fsys := os.DirFS(parent)
-		l, err := lesson.Load(fsys, filepath.Base(filepath.Clean(dir)), engine.Validators())
-		if err != nil {
-			return nil, nil, err
-		}
-		return fsys, []*lesson.Lesson{l}, nil
-	}
-	fsys := os.DirFS(dir)
-	all, err := engine.LoadLessons(fsys)
-	if err == nil && len(all) == 0 {
-		err = fmt.Errorf("%s holds no lesson (a lesson is a folder with a lesson.yaml)", dir)
-	}
-	return fsys, all, err
-}
 
 func newLintCommand(streams Streams) *cobra.Command {
 	return &cobra.Command{
@@ -51,7 +28,7 @@ parameters, ids, hints, solutions and the files they name. Every problem is
 printed as file:line: message; the exit status is 1 if there is any.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			_, all, err := lessonsAt(args[0])
+			_, all, err := host.LessonsAt(args[0])
 			var problems lesson.Problems
 			if errors.As(err, &problems) {
 				root := args[0]
@@ -100,14 +77,14 @@ Without an argument, the built-in lessons; LESSON is a built-in lesson's id.`,
 func verifyTargets(args []string) (fs.FS, []*lesson.Lesson, error) {
 	if len(args) == 1 {
 		if fi, err := os.Stat(args[0]); err == nil && fi.IsDir() {
-			return lessonsAt(args[0])
+			return host.LessonsAt(args[0])
 		}
 	}
 	fsys, all, err := loadLessons()
 	if err != nil || len(args) == 0 {
 		return fsys, all, err
 	}
-	l, err := findLesson(all, args[0])
+	l, err := host.FindLesson(all, args[0])
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,27 +102,18 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 	if err != nil {
 		return err
 	}
+	h, err := host.New(ctx, host.Config{Provider: p, LessonsFS: fsys, Lessons: all, StateDir: dir})
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(streams.Out, "Starting a fresh embedded cluster for the proofs...")
-	if _, err := p.Up(ctx, nil); err != nil {
-		return err
-	}
 	defer func() { _ = p.Down(context.WithoutCancel(ctx)) }()
-	lab, err := clientsFor(p)
-	if err != nil {
+	if err := h.Up(ctx, nil); err != nil {
 		return err
 	}
-	self, err := os.Executable()
+	ecfg, err := h.EngineConfig()
 	if err != nil {
 		return err
-	}
-	ecfg := engine.Config{
-		Lessons: fsys, Client: lab.client, Dynamic: lab.dynamic, Owned: true, SetNodeRunning: p.SetNodeRunning, KillContainer: p.KillContainer,
-		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
-			cmd := exec.CommandContext(ctx, self, append([]string{"kubectl", "--kubeconfig", p.KubeconfigPath(), "-n", ns}, args...)...)
-			cmd.Env = append(os.Environ(), "KUBERC=off") // the instructor's kubectl aliases do not change a lesson's commands
-			out, err := cmd.CombinedOutput()
-			return string(out), err
-		},
 	}
 	type row struct {
 		lesson string

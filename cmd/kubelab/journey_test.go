@@ -48,6 +48,24 @@ func (x *tmux) waitFor(target, want string) {
 	}
 }
 
+// waitForAny waits until the screen shows one of wants.
+func (x *tmux) waitForAny(target string, wants ...string) {
+	x.t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		s := x.screen(target)
+		for _, w := range wants {
+			if strings.Contains(s, w) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("the screen never showed any of %q; it shows:\n%s", wants, s)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // The learner's journey through the real binary in tmux: open lesson 1, do
 // its first step with kubectl in a second window, see the goal turn green,
 // quit, and find the progress kept on the next start.

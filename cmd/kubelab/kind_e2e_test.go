@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/client-go/dynamic"
-
 	"github.com/kubelab/kubelab/lab/cluster/kind"
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/host"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lessons"
 )
@@ -63,18 +62,6 @@ func TestKindUpProveAndDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := restConfig(p.KubeconfigPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab, err := clientsFor(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	all, err := engine.LoadLessons(lessons.FS())
 	if err != nil {
 		t.Fatal(err)
@@ -84,13 +71,17 @@ func TestKindUpProveAndDown(t *testing.T) {
 		all = slices.DeleteFunc(all, func(l *lesson.Lesson) bool { return !slices.Contains(strings.Split(only, ","), l.ID) })
 		t.Logf("proving only %s (KUBELAB_E2E_LESSONS)", only)
 	}
-	ecfg := engine.Config{
-		Lessons: lessons.FS(), Client: lab.client, Dynamic: dyn, Owned: true, RealContainers: true,
-		SetNodeRunning: p.SetNodeRunning, KillContainer: p.KillContainer,
-		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
-			out, err := exec.CommandContext(ctx, c.bin, append([]string{"kubectl", "--kubeconfig", p.KubeconfigPath(), "-n", ns}, args...)...).CombinedOutput()
-			return string(out), err
-		},
+	// The lab as kubelab builds it, on the cluster `kubelab up` brought up.
+	h, err := host.New(context.Background(), host.Config{Provider: p, Lessons: all, StateDir: filepath.Join(c.home, "state"), Kubelab: c.bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ecfg, err := h.EngineConfig()
+	if err != nil {
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()

@@ -8,6 +8,8 @@ import (
 	"k8s.io/component-base/cli"
 	kubectlcmd "k8s.io/kubectl/pkg/cmd"
 	"k8s.io/kubectl/pkg/cmd/util"
+
+	"github.com/kubelab/kubelab/lab/host"
 )
 
 // newKubectlCommand only documents `kubelab kubectl`; main hands such command
@@ -29,7 +31,7 @@ func newKubectlCommand() *cobra.Command {
 // runKubectl runs kubectl with args against the lab's kubeconfig (a --kubeconfig
 // flag still wins, as in kubectl).
 func runKubectl(args []string) int {
-	p, err := labProvider()
+	p, err := host.LabProvider("")
 	if err != nil {
 		os.Stderr.WriteString("kubelab: " + err.Error() + "\n")
 		return 1

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubelab/kubelab/lab/host"
 	"github.com/kubelab/kubelab/lab/quiz"
 	"github.com/kubelab/kubelab/tui"
 )
@@ -39,7 +40,7 @@ that shares a --seed gets the same questions in the same order.`,
 				return err
 			}
 			fmt.Fprintf(streams.Err, "kubelab: quiz seed %d (share it for the same quiz)\n", seed)
-			return runTUI(cmd.Context(), streams, &tui.QuizConfig{Options: o, Store: quizStore()})
+			return runTUI(cmd.Context(), streams, &tui.QuizConfig{Options: o, Store: host.QuizStore("")})
 		},
 	}
 	cmd.Flags().StringSliceVar(&topics, "topic", nil, "only questions on this topic (repeatable)")

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubelab/kubelab/lab/atomicfile"
+	"github.com/kubelab/kubelab/lab/host"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/progress"
 	"github.com/kubelab/kubelab/lab/quiz"
@@ -43,7 +44,7 @@ func newReportCommand(streams Streams) *cobra.Command {
 				return err
 			}
 			rows := reportRows(all, prog)
-			quizzes, err := quizStore().Results()
+			quizzes, err := host.QuizStore("").Results()
 			if err != nil {
 				fmt.Fprintln(streams.Err, "kubelab: warning: "+err.Error())
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubelab/kubelab/lab/host"
 	"github.com/kubelab/kubelab/lab/kubectlver"
 )
 
@@ -18,7 +19,7 @@ func newStatusCommand(streams Streams) *cobra.Command {
 		Short: "Show whether the lab cluster runs, where, and its nodes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := labProvider()
+			p, err := host.LabProvider("")
 			if err != nil {
 				return err
 			}
@@ -41,9 +42,9 @@ func newStatusCommand(streams Streams) *cobra.Command {
 			fmt.Fprintf(w, "State:\t%s\n", state)
 			var cfg *rest.Config
 			if st.Running {
-				cfg = labConfig(p)
+				cfg = host.LabConfig(p)
 			}
-			c, fromServer := kubectlChoice(cmd.Context(), cfg)
+			c, fromServer := host.KubectlChoice(cmd.Context(), cfg)
 			source := ""
 			switch {
 			case fromServer:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/cluster/embedded"
+	"github.com/kubelab/kubelab/lab/host"
 )
 
 func newUpCommand(streams Streams) *cobra.Command {
@@ -24,13 +25,13 @@ func newUpCommand(streams Streams) *cobra.Command {
 				opts = append(opts, embedded.WithPort(port))
 			}
 			if !cmd.Flags().Changed("backend") {
-				b, notice := autoBackend(cmd.Context())
+				b, notice := host.ChooseBackend(cmd.Context(), "")
 				backend = string(b)
 				if notice != "" {
 					fmt.Fprintln(streams.Out, notice)
 				}
 			}
-			p, err := provider(backend, opts...)
+			p, err := host.NewProvider(cluster.Backend(backend), opts...)
 			if err != nil {
 				return err
 			}
@@ -45,7 +46,7 @@ func newUpCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := rememberBackend(p.Backend()); err != nil {
+			if err := host.RememberBackend("", p.Backend()); err != nil {
 				return err
 			}
 			if st.Already {

@@ -38,6 +38,12 @@ type Provider interface {
 	Status(ctx context.Context) (Status, error)
 	// KubeconfigPath is the lab-owned kubeconfig; never the user's own.
 	KubeconfigPath() string
+	Machine
+}
+
+// Machine is what faults and lessons may do to a lab cluster below its API:
+// stop a node, kill a container's process. Every Provider is one.
+type Machine interface {
 	// SetNodeRunning stops (false) or starts (true) a node's kubelet, for
 	// self-healing lessons.
 	SetNodeRunning(ctx context.Context, node string, running bool) error

@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubelab/kubelab/lab/check"
+	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/fault"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/progress"
@@ -34,9 +35,10 @@ type Config struct {
 	Client  kubernetes.Interface
 	Dynamic dynamic.Interface
 	// Owned must be true only for a cluster kubelab created: faults refuse otherwise.
-	Owned          bool
-	SetNodeRunning func(ctx context.Context, node string, running bool) error
-	KillContainer  func(ctx context.Context, namespace, pod, container string) error
+	Owned bool
+	// Machine stops nodes and kills containers for faults, and starts again
+	// the nodes a lesson took down (nil: no node or container faults).
+	Machine cluster.Machine
 	// RealContainers is true on clusters with real containers (kind); steps
 	// marked needs_containers are proven only there.
 	RealContainers bool
@@ -258,7 +260,7 @@ func (s *Session) inject(ctx context.Context, f fault.Fault, delay time.Duration
 		case <-time.After(delay):
 		}
 	}
-	env := fault.Env{Client: s.cfg.Client, Namespace: s.Namespace(), Owned: s.cfg.Owned, SetNodeRunning: s.cfg.SetNodeRunning, KillContainer: s.cfg.KillContainer,
+	env := fault.Env{Client: s.cfg.Client, Namespace: s.Namespace(), Owned: s.cfg.Owned, Machine: s.cfg.Machine,
 		// Said when the damage is done, not when it begins: a bad image
 		// waits for the controller to see it, a killed container for a
 		// running one. The proofs run the solution only after this.
@@ -329,9 +331,9 @@ func (s *Session) Cleanup(ctx context.Context) error {
 // faults stopped run again, and PersistentVolumes its setup created or its
 // claims used are deleted (a Released volume could not be bound again).
 func (s *Session) tidyCluster(ctx context.Context) error {
-	if s.cfg.SetNodeRunning != nil {
+	if s.cfg.Machine != nil {
 		for _, node := range nodesTakenDown(s.Lesson) {
-			if err := s.cfg.SetNodeRunning(ctx, node, true); err != nil {
+			if err := s.cfg.Machine.SetNodeRunning(ctx, node, true); err != nil {
 				return fmt.Errorf("start node %s again: %w", node, err)
 			}
 		}

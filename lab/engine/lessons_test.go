@@ -2,43 +2,27 @@ package engine_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
-	"k8s.io/client-go/dynamic"
-
 	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/host"
+	"github.com/kubelab/kubelab/lab/host/hosttest"
 	"github.com/kubelab/kubelab/lessons"
 )
 
 func TestMain(m *testing.M) { clustertest.Main(m) }
 
-// testConfig is an engine over the shared test cluster, running solution
-// commands with kubelab's built-in kubectl.
+// testConfig is the engine of a lab over the shared test cluster, built as
+// kubelab builds it, running solution commands with kubelab's built-in kubectl.
 func testConfig(t *testing.T) engine.Config {
 	t.Helper()
-	env := clustertest.Cluster(t)
-	bin, err := clustertest.Binary("KUBELAB_BINARY", "./cmd/kubelab", "kubelab")
+	cfg, err := hosttest.New(t, host.Config{Kubelab: hosttest.Kubelab(t)}).EngineConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dyn, err := dynamic.NewForConfig(env.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return engine.Config{
-		Lessons: lessons.FS(), Client: env.Client, Dynamic: dyn, Owned: true,
-		SetNodeRunning: env.Provider.SetNodeRunning, KillContainer: env.Provider.KillContainer,
-		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
-			cmd := exec.CommandContext(ctx, bin, append([]string{"kubectl", "--kubeconfig", env.Kubeconfig, "-n", ns}, args...)...)
-			cmd.Env = append(os.Environ(), "KUBERC=off")
-			out, err := cmd.CombinedOutput()
-			return string(out), err
-		},
-	}
+	return cfg
 }
 
 // Every step of every built-in lesson fails before its solution (and after

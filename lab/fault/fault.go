@@ -16,6 +16,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/cluster/nodes"
 )
 
@@ -25,10 +26,9 @@ type Env struct {
 	Namespace string
 	// Owned is true only for a cluster kubelab created.
 	Owned bool
-	// SetNodeRunning stops or starts a lab node's kubelet (nil: no node faults).
-	SetNodeRunning func(ctx context.Context, node string, running bool) error
-	// KillContainer kills a running container's process (nil: no container kills).
-	KillContainer func(ctx context.Context, namespace, pod, container string) error
+	// Machine stops nodes and kills containers (nil: no node faults, no
+	// container kills).
+	Machine cluster.Machine
 	// Struck, when set, hears once that the fault has done its damage: when
 	// Inject returns without error, or earlier for a fault that goes on
 	// (repeating, or bringing a node back later) once it first struck.

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { clustertest.Main(m) }
 
 func env(t *testing.T) (fault.Env, kubernetes.Interface) {
 	cs, ns := clustertest.Namespace(t)
-	return fault.Env{Client: cs, Namespace: ns, Owned: true, SetNodeRunning: clustertest.Cluster(t).Provider.SetNodeRunning, KillContainer: clustertest.Cluster(t).Provider.KillContainer}, cs
+	return fault.Env{Client: cs, Namespace: ns, Owned: true, Machine: clustertest.Cluster(t).Provider}, cs
 }
 
 func inject(t *testing.T, e fault.Env, kind string, params map[string]string) {
@@ -184,7 +184,7 @@ func TestKillContainerRestartsItInTheSamePod(t *testing.T) {
 	})
 
 	noKiller := e
-	noKiller.KillContainer = nil
+	noKiller.Machine = nil
 	f, err := fault.New("kill-container", map[string]string{"selector": "app=web"})
 	if err != nil {
 		t.Fatal(err)

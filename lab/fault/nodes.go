@@ -32,10 +32,10 @@ func (f *nodeDown) Describe() string {
 }
 
 func (f *nodeDown) Inject(ctx context.Context, env Env) error {
-	if env.SetNodeRunning == nil {
+	if env.Machine == nil {
 		return fmt.Errorf("this cluster cannot take nodes down")
 	}
-	if err := env.SetNodeRunning(ctx, f.node, false); err != nil {
+	if err := env.Machine.SetNodeRunning(ctx, f.node, false); err != nil {
 		return err
 	}
 	env.struck()
@@ -47,5 +47,5 @@ func (f *nodeDown) Inject(ctx context.Context, env Env) error {
 	case <-time.After(f.for_):
 	}
 	// Bring it back even if the step ended meanwhile: never leave a node down.
-	return env.SetNodeRunning(context.WithoutCancel(ctx), f.node, true)
+	return env.Machine.SetNodeRunning(context.WithoutCancel(ctx), f.node, true)
 }

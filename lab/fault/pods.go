@@ -85,7 +85,7 @@ type victim struct {
 }
 
 func (f *killContainer) Inject(ctx context.Context, env Env) error {
-	if env.KillContainer == nil {
+	if env.Machine == nil {
 		return fmt.Errorf("this cluster cannot kill containers")
 	}
 	return f.rounds.run(ctx, env, func() error {
@@ -94,7 +94,7 @@ func (f *killContainer) Inject(ctx context.Context, env Env) error {
 			return err
 		}
 		for _, v := range victims {
-			if err := env.KillContainer(ctx, env.Namespace, v.pod.Name, v.container); err != nil {
+			if err := env.Machine.KillContainer(ctx, env.Namespace, v.pod.Name, v.container); err != nil {
 				return err
 			}
 			if err := waitRestarted(ctx, env, v); err != nil {

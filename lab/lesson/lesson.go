@@ -34,6 +34,9 @@ type Lesson struct {
 
 	// Dir is the lesson's folder inside the FS it was loaded from.
 	Dir string `yaml:"-"`
+	// QuizTask is set by AsLesson: a hands-on quiz task, whose every
+	// session starts from an empty namespace and ends by removing it.
+	QuizTask bool `yaml:"-"`
 }
 
 // AllBackends are the backends a lesson runs on when it names none.
@@ -83,7 +86,7 @@ type Task struct {
 func (l *Lesson) AsLesson(t Task) *Lesson {
 	return &Lesson{
 		FormatVersion: FormatVersion, ID: "quiz-" + t.ID, Title: l.Title + " (task)", Summary: t.Text,
-		Concepts: []string{t.Topic}, Minutes: 5, Backends: l.Backends, Dir: l.Dir,
+		Concepts: []string{t.Topic}, Minutes: 5, Backends: l.Backends, Dir: l.Dir, QuizTask: true,
 		Steps: []Step{{ID: t.ID, Title: t.Text, Text: t.Text, Setup: t.Setup, Goals: t.Goals, Solution: t.Solution,
 			Hints: []Hint{{Text: "This is a quiz task: no hints."}}}},
 	}

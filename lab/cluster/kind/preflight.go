@@ -3,7 +3,6 @@ package kind
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os/exec"
@@ -13,10 +12,11 @@ import (
 	labnodes "github.com/kubelab/kubelab/lab/cluster/nodes"
 )
 
-// Preflight says in one sentence what stops kind from running here.
+// Preflight says in one sentence what stops kind from running here: a
+// *PreflightError, or nil.
 func Preflight(ctx context.Context) error {
 	if _, err := exec.LookPath("docker"); err != nil {
-		return errors.New("no Docker engine found: install Docker to run real nodes, or use the embedded cluster (`kubelab up --backend embedded`)")
+		return &PreflightError{Reason: "no Docker engine found", Fix: "install Docker to run real nodes, or use the embedded cluster (`kubelab up --backend embedded`)"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -25,11 +25,11 @@ func Preflight(ctx context.Context) error {
 		msg := string(out)
 		switch {
 		case strings.Contains(msg, "permission denied"):
-			return errors.New("this user may not use the Docker engine: add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again)")
+			return &PreflightError{Reason: "this user may not use the Docker engine", Fix: "add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again)"}
 		case strings.Contains(msg, "Cannot connect") || strings.Contains(msg, "Is the docker daemon running") || strings.Contains(msg, "connection refused"):
-			return errors.New("the Docker engine is installed but not running: start it (`sudo systemctl start docker`, or open Docker Desktop)")
+			return &PreflightError{Reason: "the Docker engine is installed but not running", Fix: "start it (`sudo systemctl start docker`, or open Docker Desktop)"}
 		default:
-			return fmt.Errorf("no answer from the Docker engine (%s): check `docker info`", strings.TrimSpace(firstLine(msg)))
+			return &PreflightError{Reason: fmt.Sprintf("no answer from the Docker engine (%s)", strings.TrimSpace(firstLine(msg))), Fix: "check `docker info`"}
 		}
 	}
 	var info struct {
@@ -38,7 +38,7 @@ func Preflight(ctx context.Context) error {
 	}
 	_ = json.Unmarshal(out, &info)
 	if info.MemTotal > 0 && info.MemTotal < 3<<30 {
-		return fmt.Errorf("the Docker engine has %.1f GiB of memory; kind's %d nodes need at least 3 GiB: give Docker more memory, or use `kubelab up --backend embedded`", float64(info.MemTotal)/(1<<30), len(labnodes.All))
+		return &PreflightError{Reason: fmt.Sprintf("the Docker engine has %.1f GiB of memory; kind's %d nodes need at least 3 GiB", float64(info.MemTotal)/(1<<30), len(labnodes.All)), Fix: "give Docker more memory, or use `kubelab up --backend embedded`"}
 	}
 	return nil
 }

@@ -1,0 +1,91 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kubelab/kubelab/lab/atomicfile"
+	"github.com/kubelab/kubelab/lab/cluster"
+	"github.com/kubelab/kubelab/lab/cluster/embedded"
+	"github.com/kubelab/kubelab/lab/cluster/kind"
+)
+
+// NewProvider returns the lab cluster's provider for backend ("": embedded).
+func NewProvider(backend cluster.Backend, opts ...embedded.Option) (cluster.Provider, error) {
+	switch backend {
+	case "", cluster.Embedded:
+		return embedded.New(opts...)
+	case cluster.Kind:
+		return kind.New()
+	default:
+		return nil, fmt.Errorf("unknown backend %q; use `--backend kind` (real nodes, needs Docker) or `--backend embedded`", backend)
+	}
+}
+
+// LabProvider is the provider of the cluster kubelab runs now (LastBackend).
+func LabProvider(stateDir string) (cluster.Provider, error) {
+	return NewProvider(LastBackend(stateDir))
+}
+
+// LastBackend is the backend to use: $KUBELAB_BACKEND, else the one the last
+// successful Up used (kept in stateDir; "": the state directory), else "".
+func LastBackend(stateDir string) cluster.Backend {
+	if b := os.Getenv("KUBELAB_BACKEND"); b != "" {
+		return cluster.Backend(b)
+	}
+	if dir, err := resolve(stateDir); err == nil {
+		if data, err := os.ReadFile(filepath.Join(dir, "backend")); err == nil {
+			return cluster.Backend(strings.TrimSpace(string(data)))
+		}
+	}
+	return ""
+}
+
+// RememberBackend records the backend an Up used, for later commands.
+func RememberBackend(stateDir string, b cluster.Backend) error {
+	dir, err := resolve(stateDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(dir, "backend"), []byte(string(b)+"\n"), 0o600)
+}
+
+// ChooseBackend is LastBackend when there is one, else kind where a Docker
+// engine answers and embedded otherwise; notice says why, in one line, when
+// it falls back.
+func ChooseBackend(ctx context.Context, stateDir string) (backend cluster.Backend, notice string) {
+	if b := LastBackend(stateDir); b != "" {
+		return b, ""
+	}
+	if err := kind.Preflight(ctx); err != nil {
+		reason := err.Error()
+		var pe *kind.PreflightError
+		if errors.As(err, &pe) {
+			reason = pe.Reason
+		}
+		return cluster.Embedded, "Using the embedded cluster (simulated nodes): " + lowerFirst(reason) + ". Real nodes need a running Docker engine."
+	}
+	return cluster.Kind, ""
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// resolve is dir, or the state directory when dir is "".
+func resolve(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	return cluster.StateDir()
+}
