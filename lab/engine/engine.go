@@ -153,8 +153,8 @@ func (s *Session) Start(ctx context.Context, i int) error {
 	s.logEvent("step-started", "")
 
 	go c.Run(runCtx)
-	triggers := s.scheduleFaults(runCtx, step)
-	go s.watch(runCtx, i, c, triggers, done)
+	s.startFaults(runCtx, step)
+	go s.watch(runCtx, i, c, done)
 	select {
 	case <-c.Synced():
 	case <-ctx.Done():
@@ -184,7 +184,7 @@ func (s *Session) stop() {
 
 // watch relays the checker's results, counts attempts, fires goal-triggered
 // faults and reports a passed step.
-func (s *Session) watch(ctx context.Context, i int, c *check.Checker, triggers map[string][]func(), done chan struct{}) {
+func (s *Session) watch(ctx context.Context, i int, c *check.Checker, done chan struct{}) {
 	defer close(done)
 	prev := map[string]bool{}
 	for {
@@ -197,10 +197,6 @@ func (s *Session) watch(ctx context.Context, i int, c *check.Checker, triggers m
 				if r.Pass && !prev[r.ID] {
 					attempts++
 					s.logEvent("goal-passed", r.ID)
-					for _, fire := range triggers[r.ID] {
-						fire()
-					}
-					delete(triggers, r.ID)
 				}
 				prev[r.ID] = r.Pass
 			}
@@ -230,36 +226,19 @@ func (s *Session) watch(ctx context.Context, i int, c *check.Checker, triggers m
 	}
 }
 
-// scheduleFaults starts the step's faults at start or after a delay, and
-// returns those waiting for a goal, keyed by goal id.
-func (s *Session) scheduleFaults(ctx context.Context, step *lesson.Step) map[string][]func() {
-	triggers := map[string][]func(){}
+// startFaults injects the step's faults as the step starts.
+func (s *Session) startFaults(ctx context.Context, step *lesson.Step) {
 	for _, spec := range step.Faults {
 		f, err := fault.New(spec.Kind, spec.Params)
 		if err != nil {
 			s.emit(Event{Kind: Problem, Message: err.Error()})
 			continue
 		}
-		t, _ := lesson.ParseWhen(spec.When)
-		fire := func() { go s.inject(ctx, f, t.Delay) }
-		if t.Goal != "" {
-			fire = func() { go s.inject(ctx, f, 0) }
-			triggers[t.Goal] = append(triggers[t.Goal], fire)
-			continue
-		}
-		fire()
+		go s.inject(ctx, f)
 	}
-	return triggers
 }
 
-func (s *Session) inject(ctx context.Context, f fault.Fault, delay time.Duration) {
-	if delay > 0 {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(delay):
-		}
-	}
+func (s *Session) inject(ctx context.Context, f fault.Fault) {
 	env := fault.Env{Client: s.cfg.Client, Namespace: s.Namespace(), Owned: s.cfg.Owned, Machine: s.cfg.Machine,
 		// Said when the damage is done, not when it begins: a bad image
 		// waits for the controller to see it, a killed container for a

@@ -106,12 +106,7 @@ func proveStep(ctx context.Context, s *Session, i int, step lesson.Step) StepPro
 		return p
 	}
 	// Wait for the faults due now to strike, then for the checker to see them.
-	want := 0
-	for _, f := range step.Faults {
-		if t, _ := lesson.ParseWhen(f.When); t.Goal == "" && t.Delay == 0 {
-			want++
-		}
-	}
+	want := len(step.Faults)
 	// Faults wait (boundedly) for what they act on; they report their own
 	// failure as a Problem well within this.
 	const strikeWithin = 2 * time.Minute

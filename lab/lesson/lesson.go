@@ -5,8 +5,6 @@
 package lesson
 
 import (
-	"fmt"
-	"strings"
 	"time"
 )
 
@@ -94,37 +92,8 @@ func (l *Lesson) AsLesson(t Task) *Lesson {
 
 // Fault is a fault from the catalogue, injected into the lesson's namespace.
 type Fault struct {
-	Kind string `yaml:"kind"`
-	// When says when it strikes: "start" (default), a delay after the step
-	// starts ("20s"), or "goal:<id>" once that goal first passes.
-	When   string            `yaml:"when"`
+	Kind   string            `yaml:"kind"`
 	Params map[string]string `yaml:"params"`
-}
-
-// Trigger is a parsed Fault.When.
-type Trigger struct {
-	Delay time.Duration // after the step starts (0: at once)
-	Goal  string        // once this goal first passes
-}
-
-// ParseWhen reads a fault's "when".
-func ParseWhen(s string) (Trigger, error) {
-	switch {
-	case s == "" || s == "start":
-		return Trigger{}, nil
-	case strings.HasPrefix(s, "goal:"):
-		id := strings.TrimPrefix(s, "goal:")
-		if id == "" {
-			return Trigger{}, fmt.Errorf(`"goal:" needs a goal id, as in "goal:replicas-ready"`)
-		}
-		return Trigger{Goal: id}, nil
-	default:
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			return Trigger{}, fmt.Errorf(`when %q is not "start", a delay such as "20s", or "goal:<id>"`, s)
-		}
-		return Trigger{Delay: d}, nil
-	}
 }
 
 // Goal is one thing the cluster must show. Exactly one of the kinds is set;

@@ -338,12 +338,6 @@ func (c *checker) step(at string, s *Step) {
 				c.add(fat+".kind", "%v", err)
 			}
 		}
-		t, err := ParseWhen(f.When)
-		if err != nil {
-			c.add(fat+".when", "%v", err)
-		} else if t.Goal != "" && !goals[t.Goal] {
-			c.add(fat+".when", "when names goal %q, which step %q does not have", t.Goal, s.ID)
-		}
 	}
 	if len(s.Hints) == 0 {
 		c.add(at, "step %q has no hints; every step needs at least one", s.ID)

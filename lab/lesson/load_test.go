@@ -78,7 +78,7 @@ func TestMalformedLessonsNameFileAndLine(t *testing.T) {
 		{"two goal kinds", strings.Replace(good, "        field: {object: pod/web, path: '{.status.phase}', equals: Running}\n", "        field: {object: pod/web, path: '{.status.phase}', equals: Running}\n        exists: {kind: pod, name: web}\n", 1), `13: goal "running" must have exactly one of`},
 		{"missing file", strings.Replace(good, "    text_file: one.md\n", "    text_file: nope.md\n", 1), `11: file "nope.md" does not exist`},
 		{"inline text", strings.Replace(good, "    text_file: one.md\n", "    text: Run a pod.\n", 1), `11: unknown field "text" in a step`},
-		{"bad when", strings.Replace(good, "    goals:\n", "    faults:\n      - kind: delete-pods\n        when: sometime\n    goals:\n", 1), `14: when "sometime" is not`},
+		{"when is gone", strings.Replace(good, "    goals:\n", "    faults:\n      - kind: delete-pods\n        when: 20s\n    goals:\n", 1), `14: unknown field "when" in a fault`},
 		{"unknown panel", strings.Replace(good, "    title: First\n", "    title: First\n    panel: graphs\n", 1), `11: panel "graphs" is not known`},
 		{"not yaml", "id: [unclosed\n", "1:"},
 		{"not kubectl", strings.Replace(good, "kubectl run web", "rm -rf / ; kubectl run web", 1), "20: solution commands are kubectl commands"},
@@ -127,27 +127,13 @@ func TestDuplicateLessonIDs(t *testing.T) {
 	}
 }
 
-func TestParseWhen(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]Trigger{"": {}, "start": {}, "20s": {Delay: 20e9}, "goal:ready": {Goal: "ready"}} {
-		got, err := ParseWhen(in)
-		if err != nil || got != want {
-			t.Errorf("ParseWhen(%q) = %+v, %v", in, got, err)
-		}
-	}
-	for _, bad := range []string{"goal:", "soon", "-5s"} {
-		if _, err := ParseWhen(bad); err == nil {
-			t.Errorf("ParseWhen(%q) accepted", bad)
-		}
-	}
-}
 
 // FuzzLoad: no input makes the loader panic; every failure is a list of
 // file:line problems or a plain error.
 func FuzzLoad(f *testing.F) {
 	f.Add(good)
 	f.Add("steps: [{goals: [{field: {}}]}]")
-	f.Add("format_version: 1\nsteps:\n  - hints: [{goal: x}]\n    faults: [{when: 'goal:'}]\n")
+	f.Add("format_version: 1\nsteps:\n  - hints: [{goal: x}]\n    faults: [{kind: ''}]\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		fsys := fstest.MapFS{"demo/lesson.yaml": &fstest.MapFile{Data: []byte(data)}}
 		l, err := Load(fsys, "demo", Validators{Goal: func(Goal) error { return nil }, Fault: func(string, map[string]string) error { return nil }})
