@@ -127,7 +127,6 @@ func TestDuplicateLessonIDs(t *testing.T) {
 	}
 }
 
-
 // FuzzLoad: no input makes the loader panic; every failure is a list of
 // file:line problems or a plain error.
 func FuzzLoad(f *testing.F) {
