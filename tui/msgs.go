@@ -39,3 +39,23 @@ type shellDoneMsg struct{ err error }
 
 // tickMsg refreshes elapsed times.
 type tickMsg time.Time
+
+// What the screens report to the root.
+type (
+	// quitMsg: the learner quits kubelab.
+	quitMsg struct{}
+	// startQuizMsg: the learner asked for a quiz from the lesson list.
+	startQuizMsg struct{}
+	// lessonClosedMsg: the learner left the lesson (its session is closed).
+	lessonClosedMsg struct{}
+	// quizDoneMsg: the learner left the quiz (its tasks are closed).
+	quizDoneMsg struct{}
+)
+
+// The questions the screens ask, as confirm.ChosenMsg.ID.
+const (
+	askSolution = iota + 1
+	askReset
+	askSubmit
+	askResume
+)

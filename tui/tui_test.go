@@ -34,17 +34,21 @@ import (
 func TestMain(m *testing.M) { clustertest.Main(m) }
 
 // testLab is a real Lab over the test binary's cluster; its lessons are the
-// built-in ones under ids of their own, so tests do not share namespaces.
+// built-in ones (or those of fsys) under ids of their own, so tests do not
+// share namespaces.
 type testLab struct {
 	dir     string
 	t       *testing.T
+	fsys    fs.FS
 	lessons []*lesson.Lesson
 	store   *progress.Store
 }
 
-func newTestLab(t *testing.T, suffix string) *testLab {
+func newTestLab(t *testing.T, suffix string) *testLab { return newTestLabFS(t, suffix, lessons.FS()) }
+
+func newTestLabFS(t *testing.T, suffix string, fsys fs.FS) *testLab {
 	t.Helper()
-	all, err := engine.LoadLessons(lessons.FS())
+	all, err := engine.LoadLessons(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,12 +62,12 @@ func newTestLab(t *testing.T, suffix string) *testLab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testLab{t: t, dir: t.TempDir(), lessons: mine, store: store}
+	return &testLab{t: t, dir: t.TempDir(), fsys: fsys, lessons: mine, store: store}
 }
 
 func (l *testLab) Backend() string                         { return "embedded" }
 func (l *testLab) Lessons() []*lesson.Lesson               { return l.lessons }
-func (l *testLab) LessonsFS() fs.FS                        { return lessons.FS() }
+func (l *testLab) LessonsFS() fs.FS                        { return l.fsys }
 func (l *testLab) Progress() progress.File                 { return l.store.Snapshot() }
 func (l *testLab) Shell(*lesson.Lesson) (*exec.Cmd, error) { return exec.Command("true"), nil }
 func (l *testLab) QuizStore() quiz.Store                   { return quiz.Store{Dir: filepath.Join(l.dir, "quiz")} }
@@ -80,7 +84,7 @@ func (l *testLab) Open(ls *lesson.Lesson) (*engine.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := engine.Open(engine.Config{Lessons: lessons.FS(), Client: env.Client, Dynamic: dyn, Owned: true, Progress: l.store}, ls)
+	s := engine.Open(engine.Config{Lessons: l.fsys, Client: env.Client, Dynamic: dyn, Owned: true, Progress: l.store}, ls)
 	l.t.Cleanup(func() { _ = s.Cleanup(context.Background()) })
 	return s, nil
 }
@@ -167,7 +171,7 @@ func golden(t *testing.T, name, got string) {
 
 func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 	t.Parallel()
-	lab := newTestLab(t, "flow")
+	lab := fixtureLab(t, "flow")
 	m := New(context.Background(), lab, DefaultStyles(true, true))
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = next.(Model)
@@ -205,10 +209,11 @@ func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 		t.Errorf("hint message = %q", m.lesson.message)
 	}
 	m, _ = press(m, "s")
-	if m.lesson.confirm != confirmSolution || !strings.Contains(m.View().Content, "Show the solution?") {
+	if !m.lesson.dialog.Open() || m.lesson.dialog.ID() != askSolution || !strings.Contains(m.View().Content, "Show the solution?") {
 		t.Fatal("s does not ask to confirm")
 	}
-	m, _ = press(m, "y")
+	m, cmd = press(m, "y")
+	m = run(t, m, cmd)
 	if !strings.Contains(m.lesson.message, "kubectl create configmap my-cluster --from-literal=workers=2") {
 		t.Errorf("solution message = %q", m.lesson.message)
 	}
@@ -217,7 +222,8 @@ func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 		t.Error("? does not show every key")
 	}
 	m, _ = press(m, "x") // any key closes the overlay
-	m, _ = press(m, "esc")
+	m, cmd = press(m, "esc")
+	m = run(t, m, cmd)
 	if m.state != stateHome {
 		t.Fatalf("esc: state = %v", m.state)
 	}
@@ -277,7 +283,8 @@ func TestProgramShowsTheOnDutyPanelLive(t *testing.T) {
 	if idx < 0 {
 		t.Fatal("no on-duty lesson")
 	}
-	tm := teatest.NewTestModel(t, New(context.Background(), lab, DefaultStyles(true, true)), teatest.WithInitialTermSize(120, 40))
+	seen := &watched{}
+	tm := teatest.NewTestModel(t, probe{New(context.Background(), lab, DefaultStyles(true, true)), seen.record}, teatest.WithInitialTermSize(120, 40))
 	wait := func(what string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
@@ -294,10 +301,10 @@ func TestProgramShowsTheOnDutyPanelLive(t *testing.T) {
 	wait("On duty · live from /metrics")
 	wait("waiting")
 	// Let the queue grow for a few readings, then look at what the panel holds.
-	time.Sleep(4 * time.Second)
+	seen.waitFor(t, "five readings of a growing queue", 30*time.Second, func(w *watched) bool { return w.readings >= 5 && w.grown })
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-	m := tm.FinalModel(t).(Model)
+	m := tm.FinalModel(t).(probe).Model
 	readings := m.lesson.metrics
 	if len(readings) < 3 {
 		t.Fatalf("%d readings", len(readings))
