@@ -14,12 +14,6 @@ import (
 	"github.com/kubelab/kubelab/tui/components/wrap"
 )
 
-// metricsMsg: one reading of the lesson app's figures for the on-duty panel.
-type metricsMsg struct {
-	snap metrics.Snapshot
-	err  error
-}
-
 // panelHistory is how many readings (one a second) the sparklines show.
 const panelHistory = 40
 

@@ -88,19 +88,6 @@ func needsCluster(lab Lab, o quiz.Options) bool {
 	return slices.ContainsFunc(qs, quiz.Question.IsTask)
 }
 
-// taskMsg: a hands-on task's session started (or failed to).
-type taskMsg struct {
-	id      string
-	session *engine.Session
-	err     error
-}
-
-// taskEventMsg: an event of a hands-on task's session.
-type taskEventMsg struct {
-	id    string
-	event engine.Event
-}
-
 // ensureTask starts the session of the current question if it is a task.
 func (m quizModel) ensureTask() tea.Cmd {
 	if m.attempt == nil || m.result != nil || len(m.attempt.Questions) == 0 {
