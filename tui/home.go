@@ -11,45 +11,40 @@ import (
 	"github.com/kubelab/kubelab/lab/progress"
 )
 
-// openLesson asks the root to open a lesson at a step.
-type openLesson struct {
-	lesson *lesson.Lesson
-	step   int
-}
-
 // homeModel lists the lessons grouped by their first concept, with progress.
 type homeModel struct {
+	c       *common
 	lessons []*lesson.Lesson
 	prog    progress.File
 	cursor  int
 	err     error
-	quit    bool
-	quiz    bool // the learner asked for a quiz
 }
 
-func newHome(all []*lesson.Lesson, prog progress.File) homeModel {
-	m := homeModel{lessons: all, prog: prog}
-	for i, l := range all { // resume where the learner left off
-		if l.ID == prog.Last {
+func newHome(c *common) homeModel {
+	m := homeModel{c: c, lessons: c.lab.Lessons(), prog: c.lab.Progress()}
+	for i, l := range m.lessons { // resume where the learner left off
+		if l.ID == m.prog.Last {
 			m.cursor = i
 		}
 	}
 	return m
 }
 
-func (m homeModel) update(msg tea.Msg, keys KeyMap) (homeModel, *openLesson, tea.Cmd) {
+func (m homeModel) update(msg tea.Msg) (homeModel, tea.Cmd) {
+	keys := m.c.keys.Home
 	k, ok := msg.(tea.KeyPressMsg)
-	if !ok || len(m.lessons) == 0 {
-		if ok && key.Matches(k, keys.Quit) {
-			m.quit = true
-		}
-		return m, nil, nil
+	if !ok {
+		return m, nil
+	}
+	if key.Matches(k, keys.Quit) {
+		return m, report(quitMsg{})
+	}
+	if len(m.lessons) == 0 {
+		return m, nil
 	}
 	switch {
-	case key.Matches(k, keys.Quit):
-		m.quit = true
-	case k.String() == "z":
-		m.quiz = true
+	case key.Matches(k, keys.Quiz):
+		return m, report(startQuizMsg{})
 	case key.Matches(k, keys.Up):
 		m.cursor = (m.cursor + len(m.lessons) - 1) % len(m.lessons)
 	case key.Matches(k, keys.Down):
@@ -57,9 +52,9 @@ func (m homeModel) update(msg tea.Msg, keys KeyMap) (homeModel, *openLesson, tea
 	case key.Matches(k, keys.Open):
 		l := m.lessons[m.cursor]
 		m.err = nil
-		return m, &openLesson{lesson: l, step: m.resumeStep(l)}, nil
+		return m, m.c.openCmd(l, m.resumeStep(l))
 	}
-	return m, nil, nil
+	return m, nil
 }
 
 // resumeStep is the learner's current step of l, or the first unfinished one.
@@ -86,7 +81,8 @@ func (m homeModel) done(l *lesson.Lesson) int {
 	return n
 }
 
-func (m homeModel) view(s Styles, width, height int) string {
+func (m homeModel) view() string {
+	s, width, height := m.c.styles, m.c.width, m.c.height
 	var b strings.Builder
 	b.WriteString(s.Title.Render("kubelab") + s.Muted.Render("  ·  learn Kubernetes on a real cluster") + "\n\n")
 	if len(m.lessons) == 0 {

@@ -14,46 +14,36 @@ import (
 
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/engine"
-	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
-)
-
-type confirm int
-
-const (
-	confirmNone confirm = iota
-	confirmSolution
-	confirmReset
+	"github.com/kubelab/kubelab/tui/components/confirm"
+	"github.com/kubelab/kubelab/tui/components/goals"
+	"github.com/kubelab/kubelab/tui/components/wrap"
 )
 
 // lessonModel is the lesson screen: the step's text, the live goals, hints,
 // the solution on request, and a status bar.
 type lessonModel struct {
+	c       *common
 	session *engine.Session
-	ctx     context.Context
 	step    int
 	text    viewport.Model
 	results []check.Result
 	passed  bool
 	message string // the latest hint, fault or notice
 	msgKind string // "hint", "fault", "error", "ok"
-	confirm confirm
+	dialog  confirm.Model
 	busy    string
 	nodes   nodesMsg
 	now     time.Time
-	width   int
-	height  int
-	back    bool
-	quit    bool
 	// the on-duty panel's readings, oldest first
 	metrics    []metrics.Snapshot
 	metricsErr string
 }
 
-func newLesson(root Model, s *engine.Session, step int) lessonModel {
-	m := lessonModel{session: s, ctx: root.ctx, step: step, text: viewport.New(), now: time.Now()}
-	m = m.resize(root.width, root.height)
-	return m.loadText(root)
+func newLesson(c *common, s *engine.Session, step int) lessonModel {
+	m := lessonModel{c: c, session: s, step: step, text: viewport.New(), now: time.Now()}
+	m.text.KeyMap = c.keys.Lesson.Text
+	return m.resize().loadText()
 }
 
 func (m lessonModel) close() {
@@ -62,19 +52,41 @@ func (m lessonModel) close() {
 	}
 }
 
-// listen waits for the next engine event.
+// listen waits for the next engine event; it ends when the session closes.
 func (m lessonModel) listen() tea.Cmd {
 	s := m.session
 	if s == nil {
 		return nil
 	}
-	return func() tea.Msg { return engineMsg(<-s.Events()) }
+	return func() tea.Msg {
+		e, ok := <-s.Events()
+		if !ok {
+			return nil
+		}
+		return engineMsg(e)
+	}
 }
 
-func (m lessonModel) sideBySide() bool { return m.width >= 110 }
+func (m lessonModel) nodesCmd() tea.Cmd {
+	c := m.c
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(c.ctx, 3*time.Second)
+		defer cancel()
+		r, t, err := c.lab.Nodes(ctx)
+		if err != nil {
+			return nodesMsg{}
+		}
+		return nodesMsg{ready: r, total: t}
+	}
+}
 
-func (m lessonModel) resize(w, h int) lessonModel {
-	m.width, m.height = w, h
+func (m lessonModel) sideBySide() bool { return m.c.width >= 110 }
+
+func (m lessonModel) resize() lessonModel {
+	if m.c == nil {
+		return m
+	}
+	w, h := m.c.width, m.c.height
 	textW, textH := w-4, h-4-m.goalsHeight()
 	if m.sideBySide() {
 		textW, textH = w*3/5-2, h-5
@@ -90,20 +102,20 @@ func (m lessonModel) goalsHeight() int {
 	if m.wantsMetrics() {
 		h += 9
 	}
-	return min(max(4, m.height/2-2), h)
+	return min(max(4, m.c.height/2-2), h)
 }
 
-func (m lessonModel) loadText(root Model) lessonModel {
+func (m lessonModel) loadText() lessonModel {
 	if m.session == nil {
 		return m
 	}
 	l := m.session.Lesson
 	st := &l.Steps[m.step]
-	md, err := l.StepText(root.lab.LessonsFS(), st)
+	md, err := l.StepText(m.c.lab.LessonsFS(), st)
 	if err != nil {
 		md = "(the step's text could not be read: " + err.Error() + ")"
 	}
-	m.text.SetContent(renderMarkdown(md, m.text.Width(), root.styles))
+	m.text.SetContent(renderMarkdown(md, m.text.Width(), m.c.styles))
 	m.text.GotoTop()
 	return m
 }
@@ -127,8 +139,7 @@ func renderMarkdown(md string, width int, s Styles) string {
 	return strings.Trim(out, "\n")
 }
 
-func (m lessonModel) update(root Model, msg tea.Msg) (lessonModel, tea.Cmd) {
-	keys := root.keys
+func (m lessonModel) update(msg tea.Msg) (lessonModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case engineMsg:
 		m = m.onEvent(engine.Event(msg))
@@ -139,23 +150,42 @@ func (m lessonModel) update(root Model, msg tea.Msg) (lessonModel, tea.Cmd) {
 			m.message, m.msgKind = msg.err.Error(), "error"
 			return m, nil
 		}
-		m.step, m.results, m.passed, m.confirm = msg.step, nil, false, confirmNone
+		m.step, m.results, m.passed, m.dialog = msg.step, nil, false, confirm.Model{}
 		m.metrics, m.metricsErr = nil, ""
-		m = m.resize(m.width, m.height).loadText(root)
+		m = m.resize().loadText()
 		return m, nil
 	case shellDoneMsg:
 		if msg.err != nil {
 			m.message, m.msgKind = "The shell could not start: "+msg.err.Error(), "error"
 		}
 		return m, nil
+	case nodesMsg:
+		m.nodes = msg
+		return m, nil
+	case metricsMsg:
+		return m.onMetrics(msg), nil
+	case tickMsg:
+		m.now = time.Time(msg)
+		var cmds []tea.Cmd
+		if m.now.Second()%5 == 0 {
+			cmds = append(cmds, m.nodesCmd())
+		}
+		if m.wantsMetrics() {
+			cmds = append(cmds, m.metricsCmd())
+		}
+		return m, tea.Batch(cmds...)
+	case confirm.ChosenMsg:
+		return m.onChosen(msg)
 	case tea.KeyPressMsg:
 		if m.busy != "" {
 			return m, nil
 		}
-		if m.confirm != confirmNone {
-			return m.onConfirm(msg, keys)
+		if m.dialog.Open() {
+			var cmd tea.Cmd
+			m.dialog, cmd = m.dialog.Update(msg)
+			return m, cmd
 		}
-		return m.onKey(root, msg)
+		return m.onKey(msg)
 	}
 	var cmd tea.Cmd
 	m.text, cmd = m.text.Update(msg)
@@ -168,7 +198,7 @@ func (m lessonModel) onEvent(e engine.Event) lessonModel {
 		if e.Step == m.step {
 			m.results = e.Results
 			m.passed = check.AllPass(e.Results)
-			m = m.resize(m.width, m.height)
+			m = m.resize()
 		}
 	case engine.StepPassed:
 		if e.Step == m.step {
@@ -187,14 +217,15 @@ func (m lessonModel) onEvent(e engine.Event) lessonModel {
 	return m
 }
 
-func (m lessonModel) onKey(root Model, k tea.KeyPressMsg) (lessonModel, tea.Cmd) {
-	keys := root.keys
+func (m lessonModel) onKey(k tea.KeyPressMsg) (lessonModel, tea.Cmd) {
+	keys := m.c.keys.Lesson
 	steps := len(m.session.Lesson.Steps)
 	switch {
 	case key.Matches(k, keys.Quit):
-		m.quit = true
+		return m, report(quitMsg{})
 	case key.Matches(k, keys.Back):
-		m.back = true
+		m.close()
+		return m, report(lessonClosedMsg{})
 	case key.Matches(k, keys.Next):
 		if m.step+1 < steps {
 			return m.startStep(m.step+1, "Starting the next step…")
@@ -211,20 +242,16 @@ func (m lessonModel) onKey(root Model, k tea.KeyPressMsg) (lessonModel, tea.Cmd)
 			m.message, m.msgKind = "No more hints: press s to see the solution.", "hint"
 		}
 	case key.Matches(k, keys.Solution):
-		m.confirm = confirmSolution
+		m.dialog = confirm.YesNo(askSolution, "Show the solution? It counts in your progress.", m.c.keys.Confirm)
 	case key.Matches(k, keys.Reset):
-		m.confirm = confirmReset
+		m.dialog = confirm.YesNo(askReset, "Reset this step? Everything in "+m.session.Namespace()+" is deleted and the step starts over.", m.c.keys.Confirm)
 	case key.Matches(k, keys.Shell):
-		cmd, err := root.lab.Shell(m.session.Lesson)
+		cmd, err := m.c.lab.Shell(m.session.Lesson)
 		if err != nil {
 			m.message, m.msgKind = err.Error(), "error"
 			return m, nil
 		}
 		return m, tea.ExecProcess(cmd, func(err error) tea.Msg { return shellDoneMsg{err: err} })
-	case key.Matches(k, keys.ScrollUp):
-		m.text.PageUp()
-	case key.Matches(k, keys.ScrollDn):
-		m.text.PageDown()
 	default:
 		var cmd tea.Cmd
 		m.text, cmd = m.text.Update(k)
@@ -233,14 +260,12 @@ func (m lessonModel) onKey(root Model, k tea.KeyPressMsg) (lessonModel, tea.Cmd)
 	return m, nil
 }
 
-func (m lessonModel) onConfirm(k tea.KeyPressMsg, keys KeyMap) (lessonModel, tea.Cmd) {
-	c := m.confirm
-	m.confirm = confirmNone
-	if !key.Matches(k, keys.Yes) {
+func (m lessonModel) onChosen(msg confirm.ChosenMsg) (lessonModel, tea.Cmd) {
+	if msg.Option != confirm.Yes {
 		return m, nil
 	}
-	switch c {
-	case confirmSolution:
+	switch msg.ID {
+	case askSolution:
 		sol := m.session.RevealSolution()
 		var lines []string
 		for _, cmd := range sol.Commands {
@@ -250,9 +275,9 @@ func (m lessonModel) onConfirm(k tea.KeyPressMsg, keys KeyMap) (lessonModel, tea
 			lines = append(lines, "  apply the manifest "+f+" (in the lesson folder)")
 		}
 		m.message, m.msgKind = "Solution:\n"+strings.Join(lines, "\n"), "hint"
-	case confirmReset:
+	case askReset:
 		m.busy = "Resetting the step…"
-		s, ctx, step := m.session, m.ctx, m.step
+		s, ctx, step := m.session, m.c.ctx, m.step
 		return m, func() tea.Msg { return stepStartedMsg{step: step, err: s.Reset(ctx)} }
 	}
 	return m, nil
@@ -260,73 +285,48 @@ func (m lessonModel) onConfirm(k tea.KeyPressMsg, keys KeyMap) (lessonModel, tea
 
 func (m lessonModel) startStep(i int, busy string) (lessonModel, tea.Cmd) {
 	m.busy, m.message = busy, ""
-	s, ctx := m.session, m.ctx
+	s, ctx := m.session, m.c.ctx
 	return m, func() tea.Msg { return stepStartedMsg{step: i, err: s.Start(ctx, i)} }
 }
 
-func (m lessonModel) view(root Model) string {
-	s := root.styles
+func (m lessonModel) view() string {
 	if m.session == nil {
 		return ""
+	}
+	s, width, height := m.c.styles, m.c.width, m.c.height
+	if m.dialog.Open() {
+		return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, m.dialog.View(s.confirm(), min(60, width-4)))
 	}
 	l := m.session.Lesson
 	st := l.Steps[m.step]
 	header := s.Title.Render(l.Title) + s.Muted.Render(fmt.Sprintf("  ·  step %d/%d: ", m.step+1, len(l.Steps))) + s.Subtitle.Render(st.Title)
 
-	goalsW := m.width - 2
+	goalsW := width - 2
 	if m.sideBySide() {
-		goalsW = m.width - m.text.Width() - 4
+		goalsW = width - m.text.Width() - 4
 	}
-	goals := m.goalsView(s, goalsW-4, st)
-	if st.NeedsContainers && root.lab.Backend() == "embedded" {
-		goals = s.Warn.Render(wrap("This step needs real containers. On the embedded cluster, read along and press n; run `kubelab up --backend kind` (needs Docker) to do it for real.", goalsW-4, "")) + "\n\n" + goals
-	}
-	if m.wantsMetrics() {
-		goals += "\n\n" + m.panelView(s, goalsW-4)
-	}
-	var body string
-	if m.sideBySide() {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, m.text.View(), " ", s.Panel.Width(goalsW).Render(goals))
-	} else {
-		body = lipgloss.JoinVertical(lipgloss.Left, m.text.View(), s.Panel.Width(goalsW).Render(goals))
-	}
-	footer := m.footer(root)
-	content := lipgloss.JoinVertical(lipgloss.Left, header, body, footer)
-	if m.confirm != confirmNone {
-		q := "Show the solution? It counts in your progress. (y/n)"
-		if m.confirm == confirmReset {
-			q = "Reset this step? Everything in " + m.session.Namespace() + " is deleted and the step starts over. (y/n)"
-		}
-		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, s.Dialog.Width(min(60, m.width-4)).Render(q))
-	}
-	return content
-}
-
-func (m lessonModel) goalsView(s Styles, w int, st lesson.Step) string {
-	var b strings.Builder
 	title := "Goals"
 	if m.passed {
 		title = "Goals · all pass ✓"
 	}
-	b.WriteString(s.PanelTitle.Render(title) + "\n")
-	if m.results == nil {
-		b.WriteString(s.Muted.Render("checking…"))
-		return b.String()
+	panel := goals.Model{Title: title, Results: m.results, Waiting: "checking…", Want: true, Styles: s.goals()}.View(goalsW - 4)
+	if st.NeedsContainers && m.c.lab.Backend() == "embedded" {
+		panel = s.Warn.Render(wrap.Words("This step needs real containers. On the embedded cluster, read along and press n; run `kubelab up --backend kind` (needs Docker) to do it for real.", goalsW-4, "")) + "\n\n" + panel
 	}
-	for _, r := range m.results {
-		if r.Pass {
-			b.WriteString(s.Pass.Render("✓ ") + wrap(r.Title, w-2, "  ") + "\n")
-			continue
-		}
-		b.WriteString(s.Fail.Render("✗ ") + wrap(r.Title, w-2, "  ") + "\n")
-		b.WriteString(s.Muted.Render("  want: ") + wrap(r.Expected, w-8, "        ") + "\n")
-		b.WriteString(s.Muted.Render("  now:  ") + wrap(r.Actual, w-8, "        ") + "\n")
+	if m.wantsMetrics() {
+		panel += "\n\n" + m.panelView(s, goalsW-4)
 	}
-	return strings.TrimRight(b.String(), "\n")
+	var body string
+	if m.sideBySide() {
+		body = lipgloss.JoinHorizontal(lipgloss.Top, m.text.View(), " ", s.Panel.Width(goalsW).Render(panel))
+	} else {
+		body = lipgloss.JoinVertical(lipgloss.Left, m.text.View(), s.Panel.Width(goalsW).Render(panel))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, header, body, m.footer())
 }
 
-func (m lessonModel) footer(root Model) string {
-	s := root.styles
+func (m lessonModel) footer() string {
+	s, width := m.c.styles, m.c.width
 	var lines []string
 	if m.busy != "" {
 		lines = append(lines, s.Warn.Render(m.busy))
@@ -340,40 +340,15 @@ func (m lessonModel) footer(root Model) string {
 		case "error":
 			style = s.Error
 		}
-		lines = append(lines, style.Render(wrap(m.message, m.width-2, "")))
+		lines = append(lines, style.Render(wrap.Words(m.message, width-2, "")))
 	}
 	nodes := "nodes ?"
 	if m.nodes.total > 0 {
 		nodes = fmt.Sprintf("nodes %d/%d Ready", m.nodes.ready, m.nodes.total)
 	}
-	status := s.StatusBar.Render(fmt.Sprintf("%s · ns %s · %s", root.lab.Backend(), m.session.Namespace(), nodes))
-	h := root.help
-	h.SetWidth(max(10, m.width-lipgloss.Width(status)-2))
-	lines = append(lines, status+"  "+h.View(root.keys))
+	status := s.StatusBar.Render(fmt.Sprintf("%s · ns %s · %s", m.c.lab.Backend(), m.session.Namespace(), nodes))
+	h := m.c.help
+	h.SetWidth(max(10, width-lipgloss.Width(status)-2))
+	lines = append(lines, status+"  "+h.View(m.c.keys.Lesson))
 	return strings.Join(lines, "\n")
-}
-
-// wrap breaks s into lines of at most w cells, indenting continuations.
-func wrap(s string, w int, indent string) string {
-	if w < 10 {
-		return s
-	}
-	var out []string
-	for _, para := range strings.Split(s, "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
-			if line != "" && lipgloss.Width(line)+1+lipgloss.Width(word) > w {
-				out = append(out, line)
-				line = word
-				continue
-			}
-			if line == "" {
-				line = word
-			} else {
-				line += " " + word
-			}
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n"+indent)
 }

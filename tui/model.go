@@ -26,15 +26,10 @@ func (s state) String() string {
 }
 
 // Model is the root of the TUI: global keys first, then the active screen.
+// The screens share one common and report to the root with messages.
 type Model struct {
-	ctx    context.Context
-	lab    Lab
-	styles Styles
-	keys   KeyMap
-	help   help.Model
-	state  state
-	width  int
-	height int
+	c     *common
+	state state
 
 	startup startupModel
 	home    homeModel
@@ -46,13 +41,8 @@ type Model struct {
 
 // New returns the root model.
 func New(ctx context.Context, lab Lab, styles Styles) Model {
-	h := help.New()
-	if !styles.Dark {
-		h.Styles = help.DefaultLightStyles()
-	}
-	m := Model{ctx: ctx, lab: lab, styles: styles, keys: DefaultKeyMap(), help: h, width: 80, height: 24}
-	m.startup = newStartup(styles)
-	return m
+	c := newCommon(ctx, lab, styles)
+	return Model{c: c, startup: newStartup(c)}
 }
 
 // Init starts the cluster and the clock (a quiz needs no cluster).
@@ -67,97 +57,49 @@ func (m Model) Init() tea.Cmd {
 // tasks first brings the cluster up.
 func (m Model) WithQuiz(cfg QuizConfig) Model {
 	m.quizCfg = &cfg
-	if m.needsCluster(cfg.Options) {
+	if needsCluster(m.c.lab, cfg.Options) {
 		return m
 	}
 	return m.startQuiz(cfg)
 }
 
-// startQuiz resumes an unfinished quiz (after asking) or starts a new one.
 func (m Model) startQuiz(cfg QuizConfig) Model {
-	now := time.Now()
 	m.state = stateQuiz
-	fresh := func() (*quiz.Attempt, error) {
-		qs, err := quiz.Select(quiz.Bank(m.lab.Lessons()), cfg.Options)
-		if err != nil {
-			return nil, err
-		}
-		a := quiz.NewAttempt(qs, cfg.Options, time.Now())
-		return a, cfg.Store.Save(a)
-	}
-	resume, err := cfg.Store.Current()
-	m.quiz = newQuiz(m.lab, cfg.Store, nil, resume, now)
-	m.quiz.fresh = fresh
-	if resume != nil {
-		return m
-	}
-	if err != nil {
-		m.quiz.message = err.Error()
-	}
-	a, err := fresh()
-	if err != nil {
-		m.quiz.message, m.quiz.attempt, m.quiz.result = "No quiz: "+err.Error(), &quiz.Attempt{}, &quiz.Result{}
-		return m
-	}
-	m.quiz.attempt = a
+	m.quiz = startQuiz(m.c, cfg, time.Now())
 	return m
 }
 
 // quizCmd starts the first question's hands-on task, if it is one.
-func (m Model) quizCmd() tea.Cmd { return m.quiz.ensureTask(m.ctx) }
+func (m Model) quizCmd() tea.Cmd { return m.quiz.ensureTask() }
 
-// needsCluster reports whether a quiz with these options has hands-on tasks.
-func (m Model) needsCluster(o quiz.Options) bool {
-	qs, _ := quiz.Select(quiz.Bank(m.lab.Lessons()), o)
-	for _, q := range qs {
-		if q.IsTask() {
-			return true
-		}
-	}
-	return false
-}
-
-func tick() tea.Cmd {
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
-}
-
-// program is set by Run so that slow work can report progress with Send.
-var program *tea.Program
-
-func (m Model) upCmd() tea.Cmd {
-	return func() tea.Msg {
-		err := m.lab.Up(m.ctx, func(title string, elapsed time.Duration) {
-			if program != nil {
-				program.Send(phaseMsg{title: title, elapsed: elapsed})
-			}
-		})
-		return upDoneMsg{err: err}
-	}
-}
+func (m Model) upCmd() tea.Cmd { return m.c.upCmd() }
 
 // Update handles global keys and sizes, then hands the message to the active screen.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	c := m.c
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.help.SetWidth(msg.Width)
-		m.lesson = m.lesson.resize(m.width, m.height)
+		c.width, c.height = msg.Width, msg.Height
+		c.help.SetWidth(msg.Width)
+		m.lesson = m.lesson.resize()
 		if m.state == stateLesson {
-			m.lesson = m.lesson.loadText(m) // re-wrap the Markdown to the new width
+			m.lesson = m.lesson.loadText() // re-wrap the Markdown to the new width
 		}
 		return m, nil
 	case tea.KeyPressMsg:
-		if msg.String() == "ctrl+c" {
+		if key.Matches(msg, c.keys.ForceQuit) {
 			return m, m.quit()
 		}
 		if m.showAll {
 			m.showAll = false // any key closes the help overlay
 			return m, nil
 		}
-		if key.Matches(msg, m.keys.Help) && m.state != stateStartup {
+		if key.Matches(msg, c.keys.Help) && m.state != stateStartup {
 			m.showAll = true
 			return m, nil
 		}
+	case quitMsg:
+		return m, m.quit()
 	case upDoneMsg:
 		if msg.err != nil {
 			m.startup.err = msg.err
@@ -167,82 +109,48 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m = m.startQuiz(*m.quizCfg)
 			return m, m.quizCmd()
 		}
-		m.state = stateHome
-		m.home = newHome(m.lab.Lessons(), m.lab.Progress())
+		m.state, m.home = stateHome, newHome(c)
 		return m, nil
 	case sessionMsg:
 		if msg.err != nil {
-			m.home.err = msg.err
-			m.state = stateHome
+			m.state, m.home.err = stateHome, msg.err
 			return m, nil
 		}
 		m.state = stateLesson
-		m.lesson = newLesson(m, msg.session, msg.step)
-		return m, tea.Batch(m.lesson.listen(), m.nodesCmd())
-	case nodesMsg:
-		m.lesson.nodes = msg
+		m.lesson = newLesson(c, msg.session, msg.step)
+		return m, tea.Batch(m.lesson.listen(), m.lesson.nodesCmd())
+	case lessonClosedMsg:
+		m.state, m.home = stateHome, newHome(c)
 		return m, nil
-	case metricsMsg:
-		m.lesson = m.lesson.onMetrics(msg)
+	case startQuizMsg:
+		m = m.startQuiz(QuizConfig{Options: quiz.Options{Count: quiz.DefaultCount, Seed: uint64(time.Now().UnixNano()), Time: quiz.DefaultTime}, Store: c.lab.QuizStore()})
+		return m, m.quizCmd()
+	case quizDoneMsg:
+		if m.quizCfg != nil {
+			return m, tea.Quit
+		}
+		m.state, m.home = stateHome, newHome(c)
 		return m, nil
 	case tickMsg:
-		m.startup.now = time.Time(msg)
-		m.lesson.now = time.Time(msg)
-		if m.state == stateQuiz {
-			m.quiz, _ = m.quiz.update(m, msg)
-			return m, tick()
-		}
-		cmds := []tea.Cmd{tick()}
-		if m.state == stateLesson && time.Time(msg).Second()%5 == 0 {
-			cmds = append(cmds, m.nodesCmd())
-		}
-		if m.state == stateLesson && m.lesson.wantsMetrics() {
-			cmds = append(cmds, m.metricsCmd())
-		}
-		return m, tea.Batch(cmds...)
+		var cmd tea.Cmd
+		m, cmd = m.delegate(msg)
+		return m, tea.Batch(tick(), cmd)
 	}
+	return m.delegate(msg)
+}
 
+// delegate hands msg to the active screen.
+func (m Model) delegate(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.state {
 	case stateStartup:
-		m.startup, cmd = m.startup.update(msg, m.keys)
-		if m.startup.quit {
-			return m, m.quit()
-		}
+		m.startup, cmd = m.startup.update(msg)
 	case stateHome:
-		var open *openLesson
-		m.home, open, cmd = m.home.update(msg, m.keys)
-		if m.home.quit {
-			return m, m.quit()
-		}
-		if open != nil {
-			return m, m.openCmd(open)
-		}
-		if m.home.quiz {
-			m.home.quiz = false
-			m = m.startQuiz(QuizConfig{Options: quiz.Options{Count: 10, Seed: uint64(time.Now().UnixNano()), Time: 15 * time.Minute}, Store: m.lab.QuizStore()})
-			return m, m.quizCmd()
-		}
+		m.home, cmd = m.home.update(msg)
 	case stateLesson:
-		m.lesson, cmd = m.lesson.update(m, msg)
-		if m.lesson.back {
-			m.lesson.close()
-			m.state = stateHome
-			m.home = newHome(m.lab.Lessons(), m.lab.Progress())
-		}
-		if m.lesson.quit {
-			return m, m.quit()
-		}
+		m.lesson, cmd = m.lesson.update(msg)
 	case stateQuiz:
-		m.quiz, cmd = m.quiz.update(m, msg)
-		if m.quiz.done {
-			m.quiz.closeTasks()
-			if m.quizCfg != nil {
-				return m, tea.Quit
-			}
-			m.state = stateHome
-			m.home = newHome(m.lab.Lessons(), m.lab.Progress())
-		}
+		m.quiz, cmd = m.quiz.update(msg)
 	}
 	return m, cmd
 }
@@ -252,48 +160,36 @@ func (m Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-func (m Model) openCmd(o *openLesson) tea.Cmd {
-	return func() tea.Msg {
-		s, err := m.lab.Open(o.lesson)
-		if err != nil {
-			return sessionMsg{err: err}
-		}
-		if err := s.Start(m.ctx, o.step); err != nil {
-			return sessionMsg{err: err}
-		}
-		return sessionMsg{session: s, step: o.step}
-	}
-}
-
-func (m Model) nodesCmd() tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(m.ctx, 3*time.Second)
-		defer cancel()
-		r, t, err := m.lab.Nodes(ctx)
-		if err != nil {
-			return nodesMsg{}
-		}
-		return nodesMsg{ready: r, total: t}
+// keyMap is the keys of the screen shown, for the help overlay.
+func (m Model) keyMap() help.KeyMap {
+	switch m.state {
+	case stateLesson:
+		return m.c.keys.Lesson
+	case stateQuiz:
+		return m.quiz.keyMap()
+	default:
+		return m.c.keys.Home
 	}
 }
 
 // View draws the active screen, or the help overlay.
 func (m Model) View() tea.View {
+	c := m.c
 	var body string
 	switch {
 	case m.showAll:
-		h := m.help
+		h := c.help
 		h.ShowAll = true
-		body = lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center,
-			m.styles.Dialog.Render(m.styles.Title.Render("Keys")+"\n\n"+h.View(m.keys)+"\n\n"+m.styles.Muted.Render("press any key to close")))
+		body = lipgloss.Place(c.width, c.height, lipgloss.Center, lipgloss.Center,
+			c.styles.Dialog.Render(c.styles.Title.Render("Keys")+"\n\n"+h.View(m.keyMap())+"\n\n"+c.styles.Muted.Render("press any key to close")))
 	case m.state == stateStartup:
-		body = m.startup.view(m.width, m.height)
+		body = m.startup.view()
 	case m.state == stateHome:
-		body = m.home.view(m.styles, m.width, m.height)
+		body = m.home.view()
 	case m.state == stateQuiz:
-		body = m.quiz.view(m.styles, m.width, m.height)
+		body = m.quiz.view()
 	default:
-		body = m.lesson.view(m)
+		body = m.lesson.view()
 	}
 	v := tea.NewView(body)
 	v.AltScreen = true
@@ -308,8 +204,7 @@ func Run(ctx context.Context, lab Lab, styles Styles, q *QuizConfig, opts ...tea
 		m = m.WithQuiz(*q)
 	}
 	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)...)
-	program = p
-	defer func() { program = nil }()
+	m.c.send = p.Send // set before the program runs, read only after
 	_, err := p.Run()
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/metrics"
 )
 
 // phaseMsg: the cluster reached a start-up phase.
@@ -39,3 +40,42 @@ type shellDoneMsg struct{ err error }
 
 // tickMsg refreshes elapsed times.
 type tickMsg time.Time
+
+// metricsMsg: one reading of the lesson app's figures for the on-duty panel.
+type metricsMsg struct {
+	snap metrics.Snapshot
+	err  error
+}
+
+// taskMsg: a hands-on task's session started (or failed to).
+type taskMsg struct {
+	id      string
+	session *engine.Session
+	err     error
+}
+
+// taskEventMsg: an event of a hands-on task's session.
+type taskEventMsg struct {
+	id    string
+	event engine.Event
+}
+
+// What the screens report to the root.
+type (
+	// quitMsg: the learner quits kubelab.
+	quitMsg struct{}
+	// startQuizMsg: the learner asked for a quiz from the lesson list.
+	startQuizMsg struct{}
+	// lessonClosedMsg: the learner left the lesson (its session is closed).
+	lessonClosedMsg struct{}
+	// quizDoneMsg: the learner left the quiz (its tasks are closed).
+	quizDoneMsg struct{}
+)
+
+// The questions the screens ask, as confirm.ChosenMsg.ID.
+const (
+	askSolution = iota + 1
+	askReset
+	askSubmit
+	askResume
+)

@@ -11,26 +11,21 @@ import (
 
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
+	"github.com/kubelab/kubelab/tui/components/wrap"
 )
-
-// metricsMsg: one reading of the lesson app's figures for the on-duty panel.
-type metricsMsg struct {
-	snap metrics.Snapshot
-	err  error
-}
 
 // panelHistory is how many readings (one a second) the sparklines show.
 const panelHistory = 40
 
-func (m Model) metricsCmd() tea.Cmd {
-	if m.lesson.session == nil {
+func (m lessonModel) metricsCmd() tea.Cmd {
+	if m.session == nil {
 		return nil
 	}
-	ns := m.lesson.session.Namespace()
+	c, ns := m.c, m.session.Namespace()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(m.ctx, 3*time.Second)
+		ctx, cancel := context.WithTimeout(c.ctx, 3*time.Second)
 		defer cancel()
-		s, err := m.lab.Metrics(ctx, ns)
+		s, err := c.lab.Metrics(ctx, ns)
 		return metricsMsg{snap: s, err: err}
 	}
 }
@@ -59,7 +54,7 @@ func (m lessonModel) panelView(s Styles, w int) string {
 	b.WriteString(s.PanelTitle.Render("On duty · live from /metrics") + "\n")
 	if len(m.metrics) == 0 {
 		if m.metricsErr != "" {
-			b.WriteString(s.Muted.Render(wrap("no figures yet: "+m.metricsErr, w, "")))
+			b.WriteString(s.Muted.Render(wrap.Words("no figures yet: "+m.metricsErr, w, "")))
 		} else {
 			b.WriteString(s.Muted.Render("reading…"))
 		}

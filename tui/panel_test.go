@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kubelab/kubelab/lab/metrics"
-	"github.com/kubelab/kubelab/lab/progress"
 )
 
 func TestPanelShowsQueueRatesAndLatency(t *testing.T) {
@@ -66,14 +66,14 @@ func (e errString) Error() string { return string(e) }
 func TestHomeListScrollsToTheChosenLesson(t *testing.T) {
 	t.Parallel()
 	lab := newTestLab(t, "scroll")
-	h := newHome(lab.lessons, progress.File{})
-	top := ansi.Strip(h.view(DefaultStyles(true, true), 80, 24))
+	h := newHome(newCommon(context.Background(), lab, DefaultStyles(true, true))) // 80x24, no progress
+	top := ansi.Strip(h.view())
 	last := lab.lessons[len(lab.lessons)-1]
 	if strings.Contains(top, last.Title) || !strings.Contains(top, "↓ more below") {
 		t.Fatalf("top of the list:\n%s", top)
 	}
 	h.cursor = len(lab.lessons) - 1
-	bottom := ansi.Strip(h.view(DefaultStyles(true, true), 80, 24))
+	bottom := ansi.Strip(h.view())
 	if !strings.Contains(bottom, "▸ ○ "+last.Title) || !strings.Contains(bottom, "↑ more above") || strings.Contains(bottom, "↓ more below") {
 		t.Fatalf("bottom of the list:\n%s", bottom)
 	}

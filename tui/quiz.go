@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -14,6 +13,7 @@ import (
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/quiz"
+	"github.com/kubelab/kubelab/tui/components/confirm"
 )
 
 // QuizConfig starts the TUI in a quiz (kubelab quiz) instead of the lesson list.
@@ -25,7 +25,7 @@ type QuizConfig struct {
 // quizModel is exam mode: one question at a time, a visible timer, jump
 // between questions, flag for review, submit; then the results.
 type quizModel struct {
-	lab     Lab
+	c       *common
 	tasks   map[string]*lesson.Lesson  // hands-on question id -> its one-step lesson
 	running map[string]*engine.Session // started task sessions, by question id
 	goals   map[string][]check.Result  // their latest results
@@ -34,40 +34,62 @@ type quizModel struct {
 	cursor  int // question
 	choice  int // highlighted option
 	result  *quiz.Result
-	confirm bool // submit?
+	dialog  confirm.Model // submit? or: resume the unfinished quiz?
 	resume  *quiz.Attempt
 	message string
 	fresh   func() (*quiz.Attempt, error) // a new attempt, after abandoning one
-	done    bool                          // back to the lesson list
 	now     time.Time
 }
 
-func newQuiz(lab Lab, store quiz.Store, a *quiz.Attempt, resume *quiz.Attempt, now time.Time) quizModel {
-	m := quizModel{lab: lab, store: store, attempt: a, resume: resume, now: now,
+// startQuiz offers to resume an unfinished quiz or starts a new one.
+func startQuiz(c *common, cfg QuizConfig, now time.Time) quizModel {
+	m := quizModel{c: c, store: cfg.Store, now: now,
 		tasks: map[string]*lesson.Lesson{}, running: map[string]*engine.Session{}, goals: map[string][]check.Result{}}
-	for _, l := range lab.Lessons() {
+	for _, l := range c.lab.Lessons() {
 		for _, t := range l.Tasks {
 			m.tasks[l.ID+"/task/"+t.ID] = l.AsLesson(t)
 		}
 	}
+	m.fresh = func() (*quiz.Attempt, error) {
+		qs, err := quiz.Select(quiz.Bank(c.lab.Lessons()), cfg.Options)
+		if err != nil {
+			return nil, err
+		}
+		a := quiz.NewAttempt(qs, cfg.Options, time.Now())
+		return a, cfg.Store.Save(a)
+	}
+	resume, err := cfg.Store.Current()
+	if resume != nil {
+		k := c.keys.Quiz
+		m.resume = resume
+		m.dialog = confirm.New(askResume, fmt.Sprintf("You left a quiz unfinished (%d of %d answered).", len(resume.Answers), len(resume.Questions)), k.Resume, k.Abandon, k.Back)
+		return m
+	}
+	if err != nil {
+		m.message = err.Error()
+	}
+	return m.begin()
+}
+
+// begin starts a fresh attempt, or shows why there is none.
+func (m quizModel) begin() quizModel {
+	a, err := m.fresh()
+	if err != nil {
+		m.message, m.attempt, m.result = "No quiz: "+err.Error(), &quiz.Attempt{}, &quiz.Result{}
+		return m
+	}
+	m.attempt = a
 	return m
 }
 
-// taskMsg: a hands-on task's session started (or failed to).
-type taskMsg struct {
-	id      string
-	session *engine.Session
-	err     error
-}
-
-// taskEventMsg: an event of a hands-on task's session.
-type taskEventMsg struct {
-	id    string
-	event engine.Event
+// needsCluster reports whether a quiz with these options has hands-on tasks.
+func needsCluster(lab Lab, o quiz.Options) bool {
+	qs, _ := quiz.Select(quiz.Bank(lab.Lessons()), o)
+	return slices.ContainsFunc(qs, quiz.Question.IsTask)
 }
 
 // ensureTask starts the session of the current question if it is a task.
-func (m quizModel) ensureTask(ctx context.Context) tea.Cmd {
+func (m quizModel) ensureTask() tea.Cmd {
 	if m.attempt == nil || m.result != nil || len(m.attempt.Questions) == 0 {
 		return nil
 	}
@@ -77,7 +99,7 @@ func (m quizModel) ensureTask(ctx context.Context) tea.Cmd {
 		return nil
 	}
 	m.running[q.ID] = nil // starting
-	lab := m.lab
+	lab, ctx := m.c.lab, m.c.ctx
 	return func() tea.Msg {
 		s, err := lab.Open(l)
 		if err == nil {
@@ -87,21 +109,55 @@ func (m quizModel) ensureTask(ctx context.Context) tea.Cmd {
 	}
 }
 
+// listenTask waits for a task's next event; it ends when the session closes.
 func listenTask(id string, s *engine.Session) tea.Cmd {
-	return func() tea.Msg { return taskEventMsg{id: id, event: <-s.Events()} }
+	return func() tea.Msg {
+		e, ok := <-s.Events()
+		if !ok {
+			return nil
+		}
+		return taskEventMsg{id: id, event: e}
+	}
 }
 
 // closeTasks stops the task sessions and removes their namespaces.
 func (m quizModel) closeTasks() {
 	for _, s := range m.running {
 		if s != nil {
+			s.Close()
 			go func() { _ = s.Cleanup(context.Background()) }()
 		}
 	}
 }
 
-func (m quizModel) update(root Model, msg tea.Msg) (quizModel, tea.Cmd) {
-	keys := root.keys
+// leave closes the tasks and tells the root the quiz is over.
+func (m quizModel) leave() (quizModel, tea.Cmd) {
+	m.closeTasks()
+	return m, report(quizDoneMsg{})
+}
+
+// keyMap is the quiz's keys for what it shows now.
+func (m quizModel) keyMap() QuizKeys {
+	k := m.c.keys.Quiz
+	resume := m.resume != nil
+	results := !resume && m.result != nil
+	question := !resume && !results && m.attempt != nil && len(m.attempt.Questions) > 0
+	task := question && m.attempt.Questions[m.cursor].IsTask()
+	for _, b := range []*key.Binding{&k.Resume, &k.Abandon, &k.Back} {
+		b.SetEnabled(resume)
+	}
+	for _, b := range []*key.Binding{&k.Prev, &k.Next, &k.Flag, &k.Submit, &k.Leave} {
+		b.SetEnabled(question)
+	}
+	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.Choose, &k.Pick} {
+		b.SetEnabled(question && !task)
+	}
+	k.Shell.SetEnabled(task)
+	k.Done.SetEnabled(results)
+	return k
+}
+
+func (m quizModel) update(msg tea.Msg) (quizModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case taskMsg:
 		if msg.err != nil {
@@ -119,67 +175,73 @@ func (m quizModel) update(root Model, msg tea.Msg) (quizModel, tea.Cmd) {
 			return m, listenTask(msg.id, s)
 		}
 		return m, nil
-	case shellDoneMsg:
-		return m, nil
-	}
-	if t, ok := msg.(tickMsg); ok {
-		m.now = time.Time(t)
+	case tickMsg:
+		m.now = time.Time(msg)
 		if m.attempt != nil && m.result == nil && m.attempt.Expired(m.now) {
 			return m.submit(), nil // the time is up: submit what was answered
 		}
 		return m, nil
-	}
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return m, nil
-	}
-	if m.resume != nil { // a quiz was left unfinished
-		switch k.String() {
-		case "r":
-			m.attempt, m.resume = m.resume, nil
-			return m, m.ensureTask(root.ctx)
-		case "a":
-			_ = m.store.Abandon()
-			m.resume = nil
-			a, err := m.fresh()
-			if err != nil {
-				m.message, m.attempt, m.result = "No quiz: "+err.Error(), &quiz.Attempt{}, &quiz.Result{}
-				return m, nil
-			}
-			m.attempt = a
-			return m, m.ensureTask(root.ctx)
-		case "q", "esc":
-			m.done = true
+	case confirm.ChosenMsg:
+		return m.onChosen(msg)
+	case tea.KeyPressMsg:
+		if m.dialog.Open() {
+			var cmd tea.Cmd
+			m.dialog, cmd = m.dialog.Update(msg)
+			return m, cmd
 		}
-		return m, nil
+		return m.onKey(msg)
 	}
-	if m.result != nil {
-		if key.Matches(k, keys.Quit) || key.Matches(k, keys.Back) || k.String() == "enter" {
-			m.done = true
-		}
-		return m, nil
-	}
-	if m.confirm {
-		m.confirm = false
-		if key.Matches(k, keys.Yes) {
+	return m, nil
+}
+
+func (m quizModel) onChosen(msg confirm.ChosenMsg) (quizModel, tea.Cmd) {
+	switch msg.ID {
+	case askSubmit:
+		if msg.Option == confirm.Yes {
 			return m.submit(), nil
 		}
+	case askResume:
+		switch msg.Option {
+		case 0: // resume
+			m.attempt, m.resume = m.resume, nil
+			return m, m.ensureTask()
+		case 1: // abandon
+			_ = m.store.Abandon()
+			m.resume = nil
+			m = m.begin()
+			return m, m.ensureTask()
+		default:
+			return m.leave()
+		}
+	}
+	return m, nil
+}
+
+func (m quizModel) onKey(k tea.KeyPressMsg) (quizModel, tea.Cmd) {
+	keys := m.keyMap()
+	if m.result != nil {
+		if key.Matches(k, keys.Done) {
+			return m.leave()
+		}
+		return m, nil
+	}
+	if m.attempt == nil {
 		return m, nil
 	}
 	q := m.attempt.Questions[m.cursor]
-	switch s := k.String(); {
-	case key.Matches(k, keys.Quit), key.Matches(k, keys.Back):
+	switch {
+	case key.Matches(k, keys.Leave):
 		_ = m.store.Save(m.attempt) // resume next time
-		m.done = true
-	case s == "right" || s == "l" || s == "n" || s == "tab":
+		return m.leave()
+	case key.Matches(k, keys.Next):
 		m.cursor, m.choice = min(m.cursor+1, len(m.attempt.Questions)-1), 0
-		return m, m.ensureTask(root.ctx)
-	case s == "left" || s == "h" || s == "p" || s == "shift+tab":
+		return m, m.ensureTask()
+	case key.Matches(k, keys.Prev):
 		m.cursor, m.choice = max(m.cursor-1, 0), 0
-		return m, m.ensureTask(root.ctx)
-	case q.IsTask() && key.Matches(k, keys.Shell):
+		return m, m.ensureTask()
+	case key.Matches(k, keys.Shell):
 		if l := m.tasks[q.ID]; l != nil {
-			cmd, err := root.lab.Shell(l)
+			cmd, err := m.c.lab.Shell(l)
 			if err != nil {
 				m.message = err.Error()
 				return m, nil
@@ -190,10 +252,10 @@ func (m quizModel) update(root Model, msg tea.Msg) (quizModel, tea.Cmd) {
 		m.choice = max(0, m.choice-1)
 	case key.Matches(k, keys.Down):
 		m.choice = min(len(q.Choices)-1, m.choice+1)
-	case !q.IsTask() && (s == "space" || s == "enter" || (len(s) == 1 && s[0] >= '1' && s[0] <= '9')):
+	case key.Matches(k, keys.Choose), key.Matches(k, keys.Pick):
 		pick := m.choice
-		if len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
-			pick = int(s[0] - '1')
+		if key.Matches(k, keys.Pick) {
+			pick = int(k.String()[0] - '1')
 		}
 		if pick < len(q.Choices) {
 			m.message = ""
@@ -202,11 +264,12 @@ func (m quizModel) update(root Model, msg tea.Msg) (quizModel, tea.Cmd) {
 			}
 			_ = m.store.Save(m.attempt)
 		}
-	case s == "f":
+	case key.Matches(k, keys.Flag):
 		m.attempt.Flagged[q.ID] = !m.attempt.Flagged[q.ID]
 		_ = m.store.Save(m.attempt)
-	case s == "S":
-		m.confirm = true
+	case key.Matches(k, keys.Submit):
+		unanswered := len(m.attempt.Questions) - len(m.attempt.Answers)
+		m.dialog = confirm.YesNo(askSubmit, fmt.Sprintf("Submit now? %d question(s) unanswered.", unanswered), m.c.keys.Confirm)
 	}
 	return m, nil
 }
@@ -232,175 +295,11 @@ func (m quizModel) submit() quizModel {
 		}
 	}
 	m.closeTasks()
+	m.dialog = confirm.Model{}
 	r, err := m.store.Finish(m.attempt, m.now)
 	if err != nil {
 		m.message = "your results could not be saved: " + err.Error()
 	}
 	m.result = &r
 	return m
-}
-
-func (m quizModel) view(s Styles, width, height int) string {
-	var b strings.Builder
-	switch {
-	case m.resume != nil:
-		answered := len(m.resume.Answers)
-		b.WriteString(s.Title.Render("Quiz") + "\n\n")
-		fmt.Fprintf(&b, "You left a quiz unfinished (%d of %d answered).\n\n", answered, len(m.resume.Questions))
-		b.WriteString(s.Key.Render("r") + " resume   " + s.Key.Render("a") + " abandon it and start a new one   " + s.Key.Render("q") + " back")
-	case m.result != nil:
-		b.WriteString(m.resultsView(s, width))
-	default:
-		b.WriteString(m.questionView(s, width))
-	}
-	return s.Page.Render(b.String())
-}
-
-func (m quizModel) questionView(s Styles, width int) string {
-	var b strings.Builder
-	a := m.attempt
-	q := a.Questions[m.cursor]
-	timer := "no time limit"
-	if a.Limit > 0 {
-		left := a.Remaining(m.now).Round(time.Second)
-		timer = fmt.Sprintf("%s left", left)
-		if left < time.Minute {
-			timer = s.Warn.Render(timer)
-		}
-	}
-	b.WriteString(s.Title.Render("Quiz") + s.Muted.Render(fmt.Sprintf("  ·  question %d/%d  ·  %d answered  ·  ", m.cursor+1, len(a.Questions), len(a.Answers))) + timer + "\n")
-	// The question strip: answered, flagged, current.
-	var strip []string
-	// A long quiz shows the part of the strip around the current question.
-	from, to := 0, len(a.Questions)
-	if fit := max(5, (width-8)/2); to > fit {
-		from = max(0, min(m.cursor-fit/2, to-fit))
-		to = from + fit
-		if from > 0 {
-			strip = append(strip, s.Muted.Render("…"))
-		}
-	}
-	for i, x := range a.Questions[from:to] {
-		i += from
-		mark := "·"
-		if len(a.Answers[x.ID]) > 0 {
-			mark = "●"
-		}
-		if a.Flagged[x.ID] {
-			mark = "⚑"
-		}
-		if i == m.cursor {
-			mark = s.Selected.Render("[" + mark + "]")
-		}
-		strip = append(strip, mark)
-	}
-	if to < len(a.Questions) {
-		strip = append(strip, s.Muted.Render("…"))
-	}
-	b.WriteString(strings.Join(strip, " ") + "\n\n")
-	kind := "choose one"
-	if q.Multiple() {
-		kind = "choose all that apply"
-	}
-	if q.IsTask() {
-		b.WriteString(s.Concept.Render(strings.ToUpper(q.Topic)) + s.Muted.Render("  (hands-on: do it with kubectl; judged when you submit)") + "\n")
-		b.WriteString(wrap(q.Text, width-6, "") + "\n\n")
-		if l := m.tasks[q.ID]; l != nil {
-			b.WriteString(s.Muted.Render("namespace "+l.Namespace()+" · x opens a shell there") + "\n\n")
-		}
-		rs, started := m.goals[q.ID]
-		switch {
-		case !started:
-			b.WriteString(s.Muted.Render("setting the task up…") + "\n")
-		default:
-			for _, r := range rs {
-				if r.Pass {
-					b.WriteString(s.Pass.Render("✓ ") + wrap(r.Title, width-8, "  ") + "\n")
-				} else {
-					b.WriteString(s.Fail.Render("✗ ") + wrap(r.Title, width-8, "  ") + "\n  " + s.Muted.Render("now: ") + wrap(r.Actual, width-13, "       ") + "\n")
-				}
-			}
-		}
-		if m.message != "" {
-			b.WriteString("\n" + s.Error.Render(m.message) + "\n")
-		}
-		if m.confirm {
-			b.WriteString("\n" + s.Dialog.Render(fmt.Sprintf("Submit now? %d question(s) unanswered. (y/n)", len(a.Questions)-len(a.Answers))) + "\n")
-		}
-		b.WriteString("\n" + s.Muted.Render("←/→ question · x shell · f flag · S submit · q save and leave"))
-		return b.String()
-	}
-	b.WriteString(s.Concept.Render(strings.ToUpper(q.Topic)) + s.Muted.Render("  ("+kind+")") + "\n")
-	b.WriteString(wrap(q.Text, width-6, "") + "\n\n")
-	for i, c := range q.Choices {
-		box := "( )"
-		if q.Multiple() {
-			box = "[ ]"
-		}
-		if slices.Contains(a.Answers[q.ID], i) {
-			box = strings.Replace(box, " ", "x", 1)
-		}
-		line := wrap(fmt.Sprintf("%s %d. %s", box, i+1, c), width-8, "         ")
-		if i == m.choice {
-			line = s.Selected.Render("▸ " + line)
-		} else {
-			line = "  " + line
-		}
-		b.WriteString(line + "\n")
-	}
-	if a.Flagged[q.ID] {
-		b.WriteString("\n" + s.Warn.Render("⚑ flagged for review") + "\n")
-	}
-	if m.message != "" {
-		b.WriteString("\n" + s.Error.Render(m.message) + "\n")
-	}
-	if m.confirm {
-		unanswered := len(a.Questions) - len(a.Answers)
-		b.WriteString("\n" + s.Dialog.Render(fmt.Sprintf("Submit now? %d question(s) unanswered. (y/n)", unanswered)) + "\n")
-	}
-	b.WriteString("\n" + s.Muted.Render("↑/↓ option · space/1-9 choose · ←/→ question · f flag · S submit · q save and leave"))
-	return b.String()
-}
-
-func (m quizModel) resultsView(s Styles, width int) string {
-	var b strings.Builder
-	r := m.result
-	verdict := s.Error.Render(fmt.Sprintf("Not passed: %.0f%% (pass mark %.0f%%)", r.Score*100, quiz.PassMark*100))
-	if r.Passed {
-		verdict = s.Success.Render(fmt.Sprintf("Passed: %.0f%% (pass mark %.0f%%)", r.Score*100, quiz.PassMark*100))
-	}
-	b.WriteString(s.Title.Render("Quiz results") + "\n\n" + verdict + "\n\n")
-	for _, t := range r.Topics {
-		bar := strings.Repeat("█", int(t.Percent*20+0.5)) + strings.Repeat("░", 20-int(t.Percent*20+0.5))
-		line := fmt.Sprintf("%-14s %s %3.0f%%  %d/%d", t.Topic, bar, t.Percent*100, t.Right, t.Total)
-		if len(t.Lessons) > 0 {
-			line += s.Muted.Render("  revisit: " + strings.Join(t.Lessons, ", "))
-		}
-		b.WriteString(line + "\n")
-	}
-	b.WriteString("\n" + s.Subtitle.Render("Every question") + "\n")
-	for _, q := range m.attempt.Questions {
-		if !slices.Contains(r.Wrong, q.ID) {
-			b.WriteString(s.Pass.Render("✓ ") + wrap(q.Text, width-8, "  ") + "\n")
-			continue
-		}
-		b.WriteString(s.Fail.Render("✗ ") + wrap(q.Text, width-8, "  ") + "\n")
-		if q.IsTask() {
-			b.WriteString("  " + s.Muted.Render(wrap(q.Explanation, width-8, "  ")) + "\n")
-			continue
-		}
-		var right []string
-		for _, i := range q.Answers {
-			right = append(right, q.Choices[i])
-		}
-		b.WriteString("  " + s.Pass.Render("right: ") + wrap(strings.Join(right, "; "), width-14, "         ") + "\n")
-		if q.Explanation != "" {
-			b.WriteString("  " + s.Muted.Render(wrap(q.Explanation, width-8, "  ")) + "\n")
-		}
-	}
-	if m.message != "" {
-		b.WriteString("\n" + s.Error.Render(m.message) + "\n")
-	}
-	b.WriteString("\n" + s.Muted.Render("enter/esc back"))
-	return b.String()
 }

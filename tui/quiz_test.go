@@ -26,7 +26,7 @@ func quizModelFor(t *testing.T, lab *testLab, o quiz.Options) Model {
 
 func TestQuizAnswerFlagSubmitAndResults(t *testing.T) {
 	t.Parallel()
-	lab := newTestLab(t, "quiz")
+	lab := fixtureLab(t, "quiz")
 	m := quizModelFor(t, lab, quiz.Options{Seed: 3, NoTasks: true, Count: 6})
 	if m.state != stateQuiz || m.quiz.attempt == nil || len(m.quiz.attempt.Questions) < 3 {
 		t.Fatalf("quiz did not start: %+v", m.quiz)
@@ -44,7 +44,8 @@ func TestQuizAnswerFlagSubmitAndResults(t *testing.T) {
 	if !strings.Contains(ansi.Strip(m.View().Content), "unanswered") {
 		t.Fatal("S does not ask to confirm")
 	}
-	m, _ = press(m, "y")
+	m, cmd := press(m, "y")
+	m = run(t, m, cmd)
 	r := m.quiz.result
 	if r == nil || r.Passed || len(r.Wrong) != len(qs)-1 {
 		t.Fatalf("result = %+v", r)
@@ -66,21 +67,23 @@ func TestQuizLeftMidwayResumesOrIsAbandoned(t *testing.T) {
 	m := quizModelFor(t, lab, quiz.Options{Seed: 5, NoTasks: true})
 	first := m.quiz.attempt.Questions[0]
 	m, _ = press(m, "2")
-	m, _ = press(m, "q") // leave: answers are kept
-	if !m.quiz.done {
+	_, cmd := press(m, "q") // leave: answers are kept
+	if cmd == nil || cmd() != (quizDoneMsg{}) {
 		t.Fatal("q does not leave")
 	}
 	m = quizModelFor(t, lab, quiz.Options{Seed: 5, NoTasks: true})
 	if m.quiz.resume == nil || !strings.Contains(ansi.Strip(m.View().Content), "unfinished (1 of") {
 		t.Fatalf("no offer to resume: %s", ansi.Strip(m.View().Content))
 	}
-	m, _ = press(m, "r")
+	m, cmd = press(m, "r")
+	m = run(t, m, cmd)
 	if got := m.quiz.attempt.Answers[first.ID]; len(got) != 1 || got[0] != 1 {
 		t.Fatalf("resumed answers = %v", got)
 	}
 	m, _ = press(m, "q")
 	m = quizModelFor(t, lab, quiz.Options{Seed: 5, NoTasks: true})
-	m, _ = press(m, "a")
+	m, cmd = press(m, "a")
+	m = run(t, m, cmd)
 	if m.quiz.resume != nil || m.quiz.attempt == nil || len(m.quiz.attempt.Answers) != 0 {
 		t.Fatalf("abandon did not start afresh: %+v", m.quiz.attempt)
 	}
@@ -156,7 +159,8 @@ func TestQuizHandsOnTaskIsJudgedByTheCluster(t *testing.T) {
 		m = next.(Model)
 	}
 	m, _ = press(m, "S")
-	m, _ = press(m, "y")
+	m, cmd := press(m, "y")
+	m = run(t, m, cmd)
 	if got := m.quiz.attempt.Answers[task.ID]; len(got) != 1 || got[0] != 1 || slices.Contains(m.quiz.result.Wrong, task.ID) {
 		t.Fatalf("the solved task was not counted right: answer %v, wrong %v", got, m.quiz.result.Wrong)
 	}

@@ -10,39 +10,42 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
+// startupModel is the start-up screen: the cluster's phases as it comes up,
+// or why it could not.
 type startupModel struct {
-	styles  Styles
+	c       *common
 	spinner spinner.Model
 	phases  []phaseMsg
 	started time.Time
 	now     time.Time
 	err     error
-	quit    bool
 }
 
-func newStartup(s Styles) startupModel {
+func newStartup(c *common) startupModel {
 	now := time.Now()
-	return startupModel{styles: s, spinner: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(s.Subtitle)), started: now, now: now}
+	return startupModel{c: c, spinner: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.styles.Subtitle)), started: now, now: now}
 }
 
-func (m startupModel) update(msg tea.Msg, keys KeyMap) (startupModel, tea.Cmd) {
+func (m startupModel) update(msg tea.Msg) (startupModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case phaseMsg:
 		m.phases = append(m.phases, msg)
+	case tickMsg:
+		m.now = time.Time(msg)
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		m.spinner, cmd = m.spinner.Update(msg)
 		return m, cmd
 	case tea.KeyPressMsg:
-		if key.Matches(msg, keys.Quit) {
-			m.quit = true
+		if key.Matches(msg, m.c.keys.Startup) {
+			return m, report(quitMsg{})
 		}
 	}
 	return m, nil
 }
 
-func (m startupModel) view(width, height int) string {
-	s := m.styles
+func (m startupModel) view() string {
+	s, width := m.c.styles, m.c.width
 	var b strings.Builder
 	b.WriteString(s.Title.Render("kubelab") + s.Muted.Render("  ·  starting your lab cluster") + "\n\n")
 	for i, p := range m.phases {

@@ -4,6 +4,9 @@ import (
 	"image/color"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/kubelab/kubelab/tui/components/confirm"
+	"github.com/kubelab/kubelab/tui/components/goals"
 )
 
 // Styles is every style the TUI uses; screens never make their own.
@@ -56,4 +59,12 @@ func DefaultStyles(dark, noColor bool) Styles {
 		s.Dialog = s.Dialog.BorderForeground(accent)
 	}
 	return s
+}
+
+func (s Styles) goals() goals.Styles {
+	return goals.Styles{Title: s.PanelTitle, Pass: s.Pass, Fail: s.Fail, Muted: s.Muted}
+}
+
+func (s Styles) confirm() confirm.Styles {
+	return confirm.Styles{Dialog: s.Dialog, Key: s.Key}
 }

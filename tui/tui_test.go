@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,9 +37,11 @@ type testLab struct {
 	lessons []*lesson.Lesson
 }
 
-func newTestLab(t *testing.T, suffix string) *testLab {
+func newTestLab(t *testing.T, suffix string) *testLab { return newTestLabFS(t, suffix, lessons.FS()) }
+
+func newTestLabFS(t *testing.T, suffix string, fsys fs.FS) *testLab {
 	t.Helper()
-	all, err := engine.LoadLessons(lessons.FS())
+	all, err := engine.LoadLessons(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +51,7 @@ func newTestLab(t *testing.T, suffix string) *testLab {
 		cp.ID = l.ID + "-" + suffix
 		mine = append(mine, &cp)
 	}
-	h := hosttest.New(t, host.Config{LessonsFS: lessons.FS(), Lessons: mine})
+	h := hosttest.New(t, host.Config{LessonsFS: fsys, Lessons: mine})
 	t.Cleanup(func() {
 		for _, l := range mine {
 			_ = clustertest.Cluster(t).Client.CoreV1().Namespaces().Delete(context.Background(), l.Namespace(), metav1.DeleteOptions{})
@@ -122,7 +125,7 @@ func golden(t *testing.T, name, got string) {
 
 func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 	t.Parallel()
-	lab := newTestLab(t, "flow")
+	lab := fixtureLab(t, "flow")
 	m := New(context.Background(), lab, DefaultStyles(true, true))
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = next.(Model)
@@ -160,10 +163,11 @@ func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 		t.Errorf("hint message = %q", m.lesson.message)
 	}
 	m, _ = press(m, "s")
-	if m.lesson.confirm != confirmSolution || !strings.Contains(m.View().Content, "Show the solution?") {
+	if !m.lesson.dialog.Open() || m.lesson.dialog.ID() != askSolution || !strings.Contains(m.View().Content, "Show the solution?") {
 		t.Fatal("s does not ask to confirm")
 	}
-	m, _ = press(m, "y")
+	m, cmd = press(m, "y")
+	m = run(t, m, cmd)
 	if !strings.Contains(m.lesson.message, "kubectl create configmap my-cluster --from-literal=workers=2") {
 		t.Errorf("solution message = %q", m.lesson.message)
 	}
@@ -172,7 +176,8 @@ func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 		t.Error("? does not show every key")
 	}
 	m, _ = press(m, "x") // any key closes the overlay
-	m, _ = press(m, "esc")
+	m, cmd = press(m, "esc")
+	m = run(t, m, cmd)
 	if m.state != stateHome {
 		t.Fatalf("esc: state = %v", m.state)
 	}
@@ -232,7 +237,8 @@ func TestProgramShowsTheOnDutyPanelLive(t *testing.T) {
 	if idx < 0 {
 		t.Fatal("no on-duty lesson")
 	}
-	tm := teatest.NewTestModel(t, New(context.Background(), lab, DefaultStyles(true, true)), teatest.WithInitialTermSize(120, 40))
+	seen := &watched{}
+	tm := teatest.NewTestModel(t, probe{New(context.Background(), lab, DefaultStyles(true, true)), seen.record}, teatest.WithInitialTermSize(120, 40))
 	wait := func(what string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
@@ -249,10 +255,10 @@ func TestProgramShowsTheOnDutyPanelLive(t *testing.T) {
 	wait("On duty · live from /metrics")
 	wait("waiting")
 	// Let the queue grow for a few readings, then look at what the panel holds.
-	time.Sleep(4 * time.Second)
+	seen.waitFor(t, "five readings of a growing queue", 30*time.Second, func(w *watched) bool { return w.readings >= 5 && w.grown })
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-	m := tm.FinalModel(t).(Model)
+	m := tm.FinalModel(t).(probe).Model
 	readings := m.lesson.metrics
 	if len(readings) < 3 {
 		t.Fatalf("%d readings", len(readings))

@@ -44,8 +44,8 @@ that shares a --seed gets the same questions in the same order.`,
 		},
 	}
 	cmd.Flags().StringSliceVar(&topics, "topic", nil, "only questions on this topic (repeatable)")
-	cmd.Flags().DurationVar(&limit, "time", 30*time.Minute, "time limit, e.g. 30m (0: none)")
-	cmd.Flags().IntVar(&count, "count", 0, "at most this many questions (0: all)")
+	cmd.Flags().DurationVar(&limit, "time", quiz.DefaultTime, "time limit, e.g. 30m (0: none)")
+	cmd.Flags().IntVar(&count, "count", quiz.DefaultCount, "at most this many questions (0: all)")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "fix the questions and their order")
 	cmd.Flags().BoolVar(&noTasks, "no-tasks", false, "concept questions only: no hands-on tasks, no cluster needed")
 	return cmd

@@ -85,19 +85,29 @@ type Session struct {
 	passed    bool
 	hints     int
 	events    chan Event
+	evMu      sync.Mutex // guards closed and every send on events
+	closed    bool
 }
+
+// ErrClosed is returned by Start on a session that was closed.
+var ErrClosed = errors.New("the lesson session is closed")
 
 // Open starts a session on l. Call Start to begin a step.
 func Open(cfg Config, l *lesson.Lesson) *Session {
 	return &Session{cfg: cfg, Lesson: l, step: -1, events: make(chan Event, 64)}
 }
 
-// Events delivers what happens; the channel is never closed. A front end
-// that stops reading misses events but never blocks the engine.
+// Events delivers what happens until Close closes it. A front end that
+// stops reading misses events but never blocks the engine.
 func (s *Session) Events() <-chan Event { return s.events }
 
 func (s *Session) emit(e Event) {
 	e.At = time.Now()
+	s.evMu.Lock()
+	defer s.evMu.Unlock()
+	if s.closed { // a fault may strike after Close
+		return
+	}
 	select {
 	case s.events <- e:
 	default:
@@ -131,6 +141,12 @@ func (s *Session) Start(ctx context.Context, i int) error {
 	if i < 0 || i >= len(s.Lesson.Steps) {
 		return fmt.Errorf("lesson %s has no step %d", s.Lesson.ID, i+1)
 	}
+	s.evMu.Lock()
+	closed := s.closed
+	s.evMu.Unlock()
+	if closed {
+		return ErrClosed
+	}
 	s.stop()
 	if err := s.ensureNamespace(ctx); err != nil {
 		return err
@@ -163,8 +179,17 @@ func (s *Session) Start(ctx context.Context, i int) error {
 	return nil
 }
 
-// Close stops the current step's work and records the time spent.
-func (s *Session) Close() { s.stop() }
+// Close stops the current step's work, records the time spent and closes
+// Events, so a listener ends. Cleanup still works after Close; Start does not.
+func (s *Session) Close() {
+	s.stop()
+	s.evMu.Lock()
+	defer s.evMu.Unlock()
+	if !s.closed {
+		s.closed = true
+		close(s.events)
+	}
+}
 
 func (s *Session) stop() {
 	s.mu.Lock()

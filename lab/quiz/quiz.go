@@ -49,6 +49,13 @@ type Options struct {
 	NoTasks bool
 }
 
+// A quiz the learner does not size asks DefaultCount questions in
+// DefaultTime: `kubelab quiz` without flags and z in the lesson list.
+const (
+	DefaultCount = 10
+	DefaultTime  = 15 * time.Minute
+)
+
 // ErrNoQuestions means the options select nothing.
 var ErrNoQuestions = errors.New("no questions match")
 
