@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -108,9 +109,15 @@ func Parse(line string) (*Command, error) {
 	return c, nil
 }
 
+// treeMu serialises building the tree: kubectl sets package globals (its
+// completion factory) while it builds one.
+var treeMu sync.Mutex
+
 // kubectlTree builds kubectl's command tree, which only parses here: it
 // never runs. A fresh tree each time: parsing marks its flags as set.
 func kubectlTree() *cobra.Command {
+	treeMu.Lock()
+	defer treeMu.Unlock()
 	return kubectlcmd.NewKubectlCommand(kubectlcmd.KubectlOptions{
 		IOStreams:   genericiooptions.NewTestIOStreamsDiscard(),
 		ConfigFlags: genericclioptions.NewConfigFlags(true),
