@@ -310,9 +310,6 @@ func (m lessonModel) view() string {
 		title = "Goals · all pass ✓"
 	}
 	panel := goals.Model{Title: title, Results: m.results, Waiting: "checking…", Want: true, Styles: s.goals()}.View(goalsW - 4)
-	if st.NeedsContainers && m.c.lab.Backend() == "embedded" {
-		panel = s.Warn.Render(wrap.Words("This step needs real containers. On the embedded cluster, read along and press n; run `kubelab up --backend kind` (needs Docker) to do it for real.", goalsW-4, "")) + "\n\n" + panel
-	}
 	if m.wantsMetrics() {
 		panel += "\n\n" + m.panelView(s, goalsW-4)
 	}

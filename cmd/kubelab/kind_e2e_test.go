@@ -87,7 +87,7 @@ func TestKindUpProveAndDown(t *testing.T) {
 	defer cancel()
 	proofStart := time.Now()
 	failed := engine.ProveAll(ctx, ecfg, all, 3, func(id string, sp engine.StepProof) {
-		t.Logf("kind: %s step %s: failed before=%v passed after=%v in %v %s", id, sp.Step, sp.FailedBefore, sp.PassedAfter, sp.SolutionTook.Round(10*time.Millisecond), sp.Skipped)
+		t.Logf("kind: %s step %s: failed before=%v passed after=%v in %v", id, sp.Step, sp.FailedBefore, sp.PassedAfter, sp.SolutionTook.Round(10*time.Millisecond))
 	})
 	for _, l := range all {
 		if err := failed[l.ID]; err != nil {

@@ -39,8 +39,8 @@ type Config struct {
 	// Machine stops nodes and kills containers for faults, and starts again
 	// the nodes a lesson took down (nil: no node or container faults).
 	Machine cluster.Machine
-	// RealContainers is true on clusters with real containers (kind); steps
-	// marked needs_containers are proven only there.
+	// RealContainers is true on clusters with real containers (kind), which
+	// start slower: proofs give them longer to converge.
 	RealContainers bool
 	Kubectl        Kubectl
 	// Progress, when set, records the learner's progress.

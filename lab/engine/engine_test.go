@@ -144,23 +144,3 @@ func TestHintsPreferTheFailingGoal(t *testing.T) {
 	}
 }
 
-// A step that needs real containers is reported, not run, on the embedded
-// cluster; the steps after it are still proven.
-func TestProofSkipsContainerStepsOnSimulatedNodes(t *testing.T) {
-	t.Parallel()
-	l := builtin(t, "pods")
-	steps := append([]lesson.Step(nil), l.Steps...)
-	steps[0].NeedsContainers = true
-	l.Steps, l.Tasks = steps, nil
-	var got []engine.StepProof
-	err := engine.Prove(context.Background(), testConfig(t), l, func(p engine.StepProof) { got = append(got, p) })
-	if err == nil {
-		t.Fatal("the second step builds on the first; without it, it cannot pass, and the proof must say so")
-	}
-	if len(got) < 1 || got[0].Skipped == "" || got[0].FailedBefore || got[0].PassedAfter {
-		t.Fatalf("first step: %+v", got)
-	}
-	if !strings.Contains(got[0].Skipped, "kind only") {
-		t.Errorf("skipped reason = %q", got[0].Skipped)
-	}
-}

@@ -23,8 +23,7 @@ type Lesson struct {
 	Concepts      []string `yaml:"concepts"`
 	Minutes       int      `yaml:"minutes"`
 	// Backends the lesson runs on: "embedded", "kind"; all of them when the
-	// lesson does not say. Steps that need real containers say so with
-	// needs_containers.
+	// lesson does not say.
 	Backends []string `yaml:"backends"`
 	Steps    []Step   `yaml:"steps"`
 	// Tasks are hands-on quiz tasks: the answer is the cluster's state.
@@ -57,9 +56,6 @@ type Step struct {
 	// Solution is the reference solution: shown on request, run by proofs.
 	Solution  Solution   `yaml:"solution"`
 	Questions []Question `yaml:"questions"`
-	// NeedsContainers marks a step that only means something with real
-	// containers (kind); on the embedded cluster it is explained, not run.
-	NeedsContainers bool `yaml:"needs_containers"`
 	// Panel adds a live panel to the step's screen: "metrics" shows the
 	// lesson app's queue and request figures (lab/metrics) as they change.
 	Panel string `yaml:"panel"`
