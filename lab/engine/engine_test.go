@@ -143,4 +143,3 @@ func TestHintsPreferTheFailingGoal(t *testing.T) {
 		t.Fatalf("first hint is for %q, want the failing goal node-label", h.Goal)
 	}
 }
-

@@ -56,7 +56,7 @@ type StepProof struct {
 	Before       []check.Result // what failed before
 	After        []check.Result // the last results seen
 	SolutionTook time.Duration  // from applying the solution to every goal passing
-	Err     error
+	Err          error
 }
 
 // Prove runs every step of l in order, as a learner would: start the step
