@@ -36,9 +36,9 @@ type Checker struct {
 	ns      string
 	dyn     dynamic.Interface
 	goals   []*compiled
-	needed  map[Kind]bool
+	needed  map[Resource]bool
 	mu      sync.Mutex
-	stores  map[Kind]cache.Store
+	stores  map[Resource]cache.Store
 	since   []time.Time // when each goal started passing (zero: not passing)
 	results []Result
 	updates chan []Result
@@ -49,7 +49,7 @@ type Checker struct {
 // New prepares a checker for goals in namespace ns.
 func New(dyn dynamic.Interface, ns string, goals []lesson.Goal) (*Checker, error) {
 	c := &Checker{
-		ns: ns, dyn: dyn, needed: map[Kind]bool{}, stores: map[Kind]cache.Store{},
+		ns: ns, dyn: dyn, needed: map[Resource]bool{}, stores: map[Resource]cache.Store{},
 		since: make([]time.Time, len(goals)), updates: make(chan []Result, 1),
 		kick: make(chan struct{}, 1), synced: make(chan struct{}),
 	}
@@ -145,7 +145,7 @@ func (c *Checker) holding() bool {
 }
 
 // List implements Reader over the informers' caches.
-func (c *Checker) List(k Kind) []*unstructured.Unstructured {
+func (c *Checker) List(k Resource) []*unstructured.Unstructured {
 	s, ok := c.stores[k]
 	if !ok {
 		return nil

@@ -16,7 +16,7 @@ import (
 // selectors parsed, CEL compiled.
 type compiled struct {
 	goal     lesson.Goal
-	kind     Kind
+	kind     Resource
 	name     string
 	path     Path
 	selector labels.Selector
@@ -63,7 +63,7 @@ func compile(g lesson.Goal) (*compiled, error) {
 	}
 	switch {
 	case g.Exists != nil:
-		if c.kind, err = LookupKind(g.Exists.Kind); err != nil {
+		if c.kind, err = LookupResource(g.Exists.Kind); err != nil {
 			return nil, err
 		}
 		if (g.Exists.Name == "") == (g.Exists.Selector == "") {
@@ -89,7 +89,7 @@ func compile(g lesson.Goal) (*compiled, error) {
 		}
 		return c, nil
 	case g.Count != nil:
-		if c.kind, err = LookupKind(g.Count.Kind); err != nil {
+		if c.kind, err = LookupResource(g.Count.Kind); err != nil {
 			return nil, err
 		}
 		if g.Count.Equals == nil && g.Count.AtLeast == nil && g.Count.AtMost == nil {
@@ -114,7 +114,7 @@ func compile(g lesson.Goal) (*compiled, error) {
 		c.kind = serviceKind
 		return c, nil
 	case g.CEL != nil:
-		if c.kind, err = LookupKind(g.CEL.Kind); err != nil {
+		if c.kind, err = LookupResource(g.CEL.Kind); err != nil {
 			return nil, err
 		}
 		if g.CEL.Name == "" {

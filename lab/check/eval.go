@@ -13,7 +13,7 @@ import (
 
 // Reader lists the objects of a kind the checker can see.
 type Reader interface {
-	List(k Kind) []*unstructured.Unstructured
+	List(k Resource) []*unstructured.Unstructured
 }
 
 // outcome is one evaluation of one goal, before hold is considered.
@@ -42,7 +42,7 @@ func (c *compiled) evaluate(r Reader) outcome {
 	return outcome{expected: "a goal", actual: "this goal has no kind"}
 }
 
-func find(r Reader, k Kind, name string) *unstructured.Unstructured {
+func find(r Reader, k Resource, name string) *unstructured.Unstructured {
 	for _, o := range r.List(k) {
 		if o.GetName() == name {
 			return o
@@ -51,7 +51,7 @@ func find(r Reader, k Kind, name string) *unstructured.Unstructured {
 	return nil
 }
 
-func missing(r Reader, k Kind, name string) string {
+func missing(r Reader, k Resource, name string) string {
 	var names []string
 	for _, o := range r.List(k) {
 		names = append(names, o.GetName())
@@ -66,7 +66,7 @@ func missing(r Reader, k Kind, name string) string {
 	return s
 }
 
-func evalExists(r Reader, k Kind, g *lesson.ExistsGoal) outcome {
+func evalExists(r Reader, k Resource, g *lesson.ExistsGoal) outcome {
 	if g.Name != "" {
 		o := outcome{expected: fmt.Sprintf("%s/%s exists", k.Name, g.Name)}
 		if find(r, k, g.Name) != nil {
@@ -99,11 +99,11 @@ func matching(objs []*unstructured.Unstructured, sel labels.Selector) []*unstruc
 
 // noneMatch says that nothing matches, and what the objects carry instead
 // for the same label keys: "no pod has app=web (pods have app=webapp)".
-func noneMatch(objs []*unstructured.Unstructured, k Kind, text string, sel labels.Selector) string {
+func noneMatch(objs []*unstructured.Unstructured, k Resource, text string, sel labels.Selector) string {
 	return fmt.Sprintf("no %s has %s%s", k.Name, text, labelHint(objs, k, sel))
 }
 
-func labelHint(objs []*unstructured.Unstructured, k Kind, sel labels.Selector) string {
+func labelHint(objs []*unstructured.Unstructured, k Resource, sel labels.Selector) string {
 	reqs, _ := sel.Requirements()
 	seen := map[string]bool{}
 	var have []string
@@ -133,7 +133,7 @@ func labelHint(objs []*unstructured.Unstructured, k Kind, sel labels.Selector) s
 // spaces, for equals and not_equals; at_least and at_most hold for each.
 // evalField compares a field. quiet (the goal has its own expect) keeps the
 // wanted value out of the actual line too.
-func evalField(r Reader, k Kind, name string, path Path, g *lesson.FieldGoal, quiet bool) outcome {
+func evalField(r Reader, k Resource, name string, path Path, g *lesson.FieldGoal, quiet bool) outcome {
 	words, known := words(path.String())
 	want := ""
 	switch {
@@ -179,7 +179,7 @@ func evalField(r Reader, k Kind, name string, path Path, g *lesson.FieldGoal, qu
 	return o
 }
 
-func evalCount(r Reader, k Kind, sel labels.Selector, g *lesson.CountGoal) outcome {
+func evalCount(r Reader, k Resource, sel labels.Selector, g *lesson.CountGoal) outcome {
 	what := k.Plural
 	if g.Ready {
 		what = "ready " + what
@@ -266,7 +266,7 @@ func podState(o *unstructured.Unstructured) string {
 	return "not ready"
 }
 
-func evalCondition(r Reader, k Kind, name string, g *lesson.ConditionGoal) outcome {
+func evalCondition(r Reader, k Resource, name string, g *lesson.ConditionGoal) outcome {
 	want := g.Status
 	if want == "" {
 		want = "True"
@@ -302,8 +302,8 @@ func evalCondition(r Reader, k Kind, name string, g *lesson.ConditionGoal) outco
 }
 
 var (
-	podKind, _     = LookupKind("pod")
-	serviceKind, _ = LookupKind("service")
+	podKind, _     = LookupResource("pod")
+	serviceKind, _ = LookupResource("service")
 )
 
 func evalService(r Reader, g *lesson.ServiceGoal) outcome {

@@ -108,7 +108,7 @@ func (s *Session) applyFile(ctx context.Context, name string) error {
 		if len(obj.Object) == 0 {
 			continue
 		}
-		k, err := check.LookupKind(obj.GetKind())
+		k, err := check.LookupResource(obj.GetKind())
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

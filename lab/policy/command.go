@@ -339,7 +339,7 @@ func writable(t string) error {
 	if name == "ns" || powerKinds[name] || powerKinds[strings.TrimSuffix(name, "s")] || powerKinds[strings.TrimSuffix(name, "es")] {
 		return fmt.Errorf("a lesson never changes %s: they decide who may do what, or what the cluster is", t)
 	}
-	k, err := check.LookupKind(name)
+	k, err := check.LookupResource(name)
 	if err != nil {
 		return fmt.Errorf("kubelab does not know %q, so it cannot tell that it stays in the lesson's namespace", t)
 	}

@@ -72,7 +72,7 @@ func checkObject(obj *yaml.Node) []Problem {
 	if powerKinds[name] {
 		return []Problem{{Line: kind.Line, Msg: fmt.Sprintf("kind %s is refused: a lesson never changes who may do what, what the API server calls, or the cluster's namespaces", kind.Value)}}
 	}
-	k, err := check.LookupKind(name)
+	k, err := check.LookupResource(name)
 	switch {
 	case err != nil && !clusterKinds[name]:
 		return []Problem{{Line: kind.Line, Msg: fmt.Sprintf("kind %s is refused: kubelab applies only the kinds it knows (pods, workloads, services, config, storage, ingress)", kind.Value)}}

@@ -7,15 +7,15 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// Kind is a resource kind a goal can name.
-type Kind struct {
+// Resource is a resource kind a goal can name.
+type Resource struct {
 	Name       string // singular, lower case: "pod"
 	Plural     string
 	GVR        schema.GroupVersionResource
 	Namespaced bool
 }
 
-var kinds = []Kind{
+var kinds = []Resource{
 	{"pod", "pods", schema.GroupVersionResource{Version: "v1", Resource: "pods"}, true},
 	{"service", "services", schema.GroupVersionResource{Version: "v1", Resource: "services"}, true},
 	{"configmap", "configmaps", schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, true},
@@ -44,8 +44,8 @@ var aliases = map[string]string{
 	"cj": "cronjob", "ing": "ingress", "hpa": "horizontalpodautoscaler", "no": "node", "pv": "persistentvolume", "sc": "storageclass",
 }
 
-// LookupKind finds a kind by its singular, plural or short name, as kubectl does.
-func LookupKind(name string) (Kind, error) {
+// LookupResource finds a kind by its singular, plural or short name, as kubectl does.
+func LookupResource(name string) (Resource, error) {
 	n := strings.ToLower(name)
 	if a, ok := aliases[n]; ok {
 		n = a
@@ -55,15 +55,15 @@ func LookupKind(name string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return Kind{}, fmt.Errorf("unknown kind %q (kinds: pod, deployment, replicaset, service, configmap, secret, pvc, pv, node, job, cronjob, ...)", name)
+	return Resource{}, fmt.Errorf("unknown kind %q (kinds: pod, deployment, replicaset, service, configmap, secret, pvc, pv, node, job, cronjob, ...)", name)
 }
 
 // ParseObject reads an object reference "kind/name".
-func ParseObject(ref string) (Kind, string, error) {
+func ParseObject(ref string) (Resource, string, error) {
 	k, name, ok := strings.Cut(ref, "/")
 	if !ok || name == "" {
-		return Kind{}, "", fmt.Errorf("object %q must be kind/name, as in deployment/web", ref)
+		return Resource{}, "", fmt.Errorf("object %q must be kind/name, as in deployment/web", ref)
 	}
-	kind, err := LookupKind(k)
+	kind, err := LookupResource(k)
 	return kind, name, err
 }
