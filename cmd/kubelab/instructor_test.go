@@ -43,7 +43,7 @@ func TestLintNamesFileAndLineAndFails(t *testing.T) {
 	}
 	copyLesson(t, "08-rollback", dir, "bad", func(s string) string {
 		s = strings.Replace(s, "id: rollback", "id: bad", 1)
-		s = strings.Replace(s, "kind: bad-image", "kind: meteor-strike", 1)
+		s = strings.Replace(s, "type: bad-image", "type: meteor-strike", 1)
 		return strings.Replace(s, "    hints:\n", "    hint:\n", 1)
 	})
 	out, code := c.run("lint", dir)

@@ -254,7 +254,7 @@ func (s *Session) watch(ctx context.Context, i int, c *check.Checker, done chan 
 // startFaults injects the step's faults as the step starts.
 func (s *Session) startFaults(ctx context.Context, step *lesson.Step) {
 	for _, spec := range step.Faults {
-		f, err := fault.New(spec.Kind, spec.Params)
+		f, err := fault.New(spec.Type, spec.Params)
 		if err != nil {
 			s.emit(Event{Kind: Problem, Message: err.Error()})
 			continue

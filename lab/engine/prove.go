@@ -190,7 +190,7 @@ func nodesTakenDown(l *lesson.Lesson) []string {
 	var out []string
 	for _, st := range l.Steps {
 		for _, f := range st.Faults {
-			if f.Kind == "node-down" {
+			if f.Type == "node-down" {
 				out = append(out, f.Params["node"])
 			}
 		}

@@ -84,7 +84,7 @@ func New(name string, p map[string]string) (Fault, error) {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return nil, fmt.Errorf("unknown fault kind %q (kinds: %s)", name, strings.Join(names, ", "))
+		return nil, fmt.Errorf("unknown fault type %q (types: %s)", name, strings.Join(names, ", "))
 	}
 	allowed := map[string]bool{}
 	for _, r := range append(append([]string{}, k.required...), k.optional...) {

@@ -88,7 +88,8 @@ func (l *Lesson) AsLesson(t Task) *Lesson {
 
 // Fault is a fault from the catalogue, injected into the lesson's namespace.
 type Fault struct {
-	Kind   string            `yaml:"kind"`
+	// Type names the fault in the catalogue (lab/fault): bad-image, node-down...
+	Type   string            `yaml:"type"`
 	Params map[string]string `yaml:"params"`
 }
 

@@ -331,11 +331,11 @@ func (c *checker) step(at string, s *Step) {
 	}
 	for i, f := range s.Faults {
 		fat := fmt.Sprintf("%s.faults[%d]", at, i)
-		if f.Kind == "" {
-			c.add(fat, "a fault needs a kind")
+		if f.Type == "" {
+			c.add(fat, "a fault needs a type, such as bad-image (the catalogue is in the guide)")
 		} else if c.v.Fault != nil {
-			if err := c.v.Fault(f.Kind, f.Params); err != nil {
-				c.add(fat+".kind", "%v", err)
+			if err := c.v.Fault(f.Type, f.Params); err != nil {
+				c.add(fat+".type", "%v", err)
 			}
 		}
 	}

@@ -78,7 +78,7 @@ func TestMalformedLessonsNameFileAndLine(t *testing.T) {
 		{"two goal kinds", strings.Replace(good, "        field: {object: pod/web, path: '{.status.phase}', equals: Running}\n", "        field: {object: pod/web, path: '{.status.phase}', equals: Running}\n        exists: {kind: pod, name: web}\n", 1), `13: goal "running" must have exactly one of`},
 		{"missing file", strings.Replace(good, "    text_file: one.md\n", "    text_file: nope.md\n", 1), `11: file "nope.md" does not exist`},
 		{"inline text", strings.Replace(good, "    text_file: one.md\n", "    text: Run a pod.\n", 1), `11: unknown field "text" in a step`},
-		{"when is gone", strings.Replace(good, "    goals:\n", "    faults:\n      - kind: delete-pods\n        when: 20s\n    goals:\n", 1), `14: unknown field "when" in a fault`},
+		{"when is gone", strings.Replace(good, "    goals:\n", "    faults:\n      - type: delete-pods\n        when: 20s\n    goals:\n", 1), `14: unknown field "when" in a fault`},
 		{"unknown panel", strings.Replace(good, "    title: First\n", "    title: First\n    panel: graphs\n", 1), `11: panel "graphs" is not known`},
 		{"not yaml", "id: [unclosed\n", "1:"},
 		{"not kubectl", strings.Replace(good, "kubectl run web", "rm -rf / ; kubectl run web", 1), "20: solution commands are kubectl commands"},
@@ -101,12 +101,12 @@ func TestMalformedLessonsNameFileAndLine(t *testing.T) {
 func TestValidatorsReportAtTheirLine(t *testing.T) {
 	t.Parallel()
 	v := Validators{
-		Fault: func(kind string, _ map[string]string) error { return fmt.Errorf("unknown fault kind %q", kind) },
+		Fault: func(kind string, _ map[string]string) error { return fmt.Errorf("unknown fault type %q", kind) },
 		Goal:  func(g Goal) error { return fmt.Errorf("checked %s", g.ID) },
 	}
-	y := strings.Replace(good, "    goals:\n", "    faults:\n      - kind: meteor\n    goals:\n", 1)
+	y := strings.Replace(good, "    goals:\n", "    faults:\n      - type: meteor\n    goals:\n", 1)
 	_, err := load(t, map[string]string{"lesson.yaml": y}, v)
-	for _, want := range []string{`demo/lesson.yaml:13: unknown fault kind "meteor"`, "demo/lesson.yaml:17: checked running"} {
+	for _, want := range []string{`demo/lesson.yaml:13: unknown fault type "meteor"`, "demo/lesson.yaml:17: checked running"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("problems:\n%v\nwant %q", err, want)
 		}
