@@ -194,13 +194,13 @@ func (m lessonModel) update(msg tea.Msg) (lessonModel, tea.Cmd) {
 
 func (m lessonModel) onEvent(e engine.Event) lessonModel {
 	switch e.Kind {
-	case engine.Results:
+	case engine.EventResults:
 		if e.Step == m.step {
 			m.results = e.Results
 			m.passed = check.AllPass(e.Results)
 			m = m.resize()
 		}
-	case engine.StepPassed:
+	case engine.EventStepPassed:
 		if e.Step == m.step {
 			m.passed = true
 			if m.step == len(m.session.Lesson.Steps)-1 {
@@ -209,9 +209,9 @@ func (m lessonModel) onEvent(e engine.Event) lessonModel {
 				m.message, m.msgKind = "Step complete! Press n for the next step when you are ready.", "ok"
 			}
 		}
-	case engine.FaultInjected:
+	case engine.EventFaultInjected:
 		m.message, m.msgKind = "⚡ "+e.Message, "fault"
-	case engine.Problem:
+	case engine.EventProblem:
 		m.message, m.msgKind = e.Message, "error"
 	}
 	return m

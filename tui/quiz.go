@@ -168,7 +168,7 @@ func (m quizModel) update(msg tea.Msg) (quizModel, tea.Cmd) {
 		m.running[msg.id] = msg.session
 		return m, listenTask(msg.id, msg.session)
 	case taskEventMsg:
-		if msg.event.Kind == engine.Results {
+		if msg.event.Kind == engine.EventResults {
 			m.goals[msg.id] = msg.event.Results
 		}
 		if s := m.running[msg.id]; s != nil && m.result == nil {

@@ -51,14 +51,14 @@ type Config struct {
 type EventKind int
 
 const (
-	// Results: the goals' results changed.
-	Results EventKind = iota
-	// FaultInjected: a fault struck; Message says what it did.
-	FaultInjected
-	// StepPassed: every goal of the step passes (sent each time it newly does).
-	StepPassed
-	// Problem: something went wrong; Message is one sentence for the learner.
-	Problem
+	// EventResults: the goals' results changed.
+	EventResults EventKind = iota
+	// EventFaultInjected: a fault struck; Message says what it did.
+	EventFaultInjected
+	// EventStepPassed: every goal of the step passes (sent each time it newly does).
+	EventStepPassed
+	// EventProblem: something went wrong; Message is one sentence for the learner.
+	EventProblem
 )
 
 // Event is one thing a front end may show.
@@ -231,7 +231,7 @@ func (s *Session) watch(ctx context.Context, i int, c *check.Checker, done chan 
 			newlyPassed := all && !s.passed
 			s.passed = all
 			s.mu.Unlock()
-			s.emit(Event{Kind: Results, Step: i, Results: rs})
+			s.emit(Event{Kind: EventResults, Step: i, Results: rs})
 			if attempts > 0 || newlyPassed {
 				s.record(func(l *progress.Lesson, st *progress.Step) {
 					st.Attempts += attempts
@@ -245,7 +245,7 @@ func (s *Session) watch(ctx context.Context, i int, c *check.Checker, done chan 
 			}
 			if newlyPassed {
 				s.logEvent("step-finished", "")
-				s.emit(Event{Kind: StepPassed, Step: i, Results: rs, Message: "Every goal of this step passes."})
+				s.emit(Event{Kind: EventStepPassed, Step: i, Results: rs, Message: "Every goal of this step passes."})
 			}
 		}
 	}
@@ -256,7 +256,7 @@ func (s *Session) startFaults(ctx context.Context, step *lesson.Step) {
 	for _, spec := range step.Faults {
 		f, err := fault.New(spec.Type, spec.Params)
 		if err != nil {
-			s.emit(Event{Kind: Problem, Message: err.Error()})
+			s.emit(Event{Kind: EventProblem, Message: err.Error()})
 			continue
 		}
 		go s.inject(ctx, f)
@@ -268,9 +268,9 @@ func (s *Session) inject(ctx context.Context, f fault.Fault) {
 		// Said when the damage is done, not when it begins: a bad image
 		// waits for the controller to see it, a killed container for a
 		// running one. The proofs run the solution only after this.
-		Struck: func() { s.emit(Event{Kind: FaultInjected, Message: f.Describe()}) }}
+		Struck: func() { s.emit(Event{Kind: EventFaultInjected, Message: f.Describe()}) }}
 	if err := fault.Inject(ctx, f, env); err != nil && !errors.Is(err, context.Canceled) {
-		s.emit(Event{Kind: Problem, Message: "a fault could not be injected: " + err.Error()})
+		s.emit(Event{Kind: EventProblem, Message: "a fault could not be injected: " + err.Error()})
 	}
 }
 
@@ -476,6 +476,6 @@ func (s *Session) record(f func(l *progress.Lesson, st *progress.Step)) {
 		return
 	}
 	if err := s.cfg.Progress.Update(s.Lesson.ID, step.ID, f); err != nil {
-		s.emit(Event{Kind: Problem, Message: "your progress could not be saved: " + err.Error()})
+		s.emit(Event{Kind: EventProblem, Message: "your progress could not be saved: " + err.Error()})
 	}
 }

@@ -16,7 +16,7 @@ func TestEmitIsSafeAgainstClose(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 1000 {
-				s.emit(Event{Kind: Problem, Message: "late"})
+				s.emit(Event{Kind: EventProblem, Message: "late"})
 			}
 		})
 	}

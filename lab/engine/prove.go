@@ -108,9 +108,9 @@ func proveStep(ctx context.Context, s *Session, i int, step lesson.Step) StepPro
 		select {
 		case e := <-s.Events():
 			switch e.Kind {
-			case FaultInjected:
+			case EventFaultInjected:
 				want--
-			case Problem:
+			case EventProblem:
 				p.Err = fmt.Errorf("%s", e.Message)
 				return p
 			}
