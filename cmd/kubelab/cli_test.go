@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,17 +76,10 @@ func (c *labCLI) ok(args ...string) string {
 
 func (c *labCLI) eventually(what string, args []string, want string) {
 	c.t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
+	clustertest.Eventually(c.t, 45*time.Second, fmt.Sprintf("%s: kubelab %s shows %q", what, strings.Join(args, " "), want), func(context.Context) (bool, string) {
 		out, _ := c.run(args...)
-		if strings.Contains(out, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			c.t.Fatalf("%s: kubelab %s never showed %q; last output:\n%s", what, strings.Join(args, " "), want, out)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+		return strings.Contains(out, want), out
+	})
 }
 
 func TestJourneyUpKubectlDown(t *testing.T) {

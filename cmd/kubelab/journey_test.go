@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 	"github.com/kubelab/kubelab/lab/cluster/embedded"
 )
 
@@ -35,35 +38,21 @@ func (x *tmux) screen(target string) string { return x.run("capture-pane", "-p",
 
 func (x *tmux) waitFor(target, want string) {
 	x.t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
-		s := x.screen(target)
-		if strings.Contains(s, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			x.t.Fatalf("the screen never showed %q; it shows:\n%s", want, s)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	x.waitForAny(target, want)
 }
 
 // waitForAny waits until the screen shows one of wants.
 func (x *tmux) waitForAny(target string, wants ...string) {
 	x.t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
+	clustertest.Eventually(x.t, 45*time.Second, fmt.Sprintf("the screen shows one of %q", wants), func(context.Context) (bool, string) {
 		s := x.screen(target)
 		for _, w := range wants {
 			if strings.Contains(s, w) {
-				return
+				return true, ""
 			}
 		}
-		if time.Now().After(deadline) {
-			x.t.Fatalf("the screen never showed any of %q; it shows:\n%s", wants, s)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return false, s
+	})
 }
 
 // The learner's journey through the real binary in tmux: open lesson 1, do

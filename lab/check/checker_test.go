@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -46,23 +47,18 @@ func start(t testing.TB, goals ...lesson.Goal) (*check.Checker, kubernetes.Inter
 func await(t *testing.T, c *check.Checker, id string, what string, ok func(check.Result) bool) check.Result {
 	t.Helper()
 	var last check.Result
-	deadline := time.After(30 * time.Second)
-	for {
+	clustertest.Eventually(t, 30*time.Second, what, func(context.Context) (bool, string) {
 		for _, r := range c.Results() {
 			if r.ID == id {
 				last = r
 				if ok(r) {
-					return r
+					return true, ""
 				}
 			}
 		}
-		select {
-		case <-c.Updates():
-		case <-time.After(200 * time.Millisecond):
-		case <-deadline:
-			t.Fatalf("%s: never seen; last result: %+v", what, last)
-		}
-	}
+		return false, fmt.Sprintf("%+v", last)
+	})
+	return last
 }
 
 func deployment(name, image string, replicas int32, lbl map[string]string) *appsv1.Deployment {

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubelab/kubelab/lab/check"
+	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/progress"
@@ -42,15 +44,12 @@ func builtin(t *testing.T, id string) *lesson.Lesson {
 
 func waitAll(t *testing.T, s *engine.Session, pass bool) []check.Result {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if rs := s.Results(); len(rs) > 0 && check.AllPass(rs) == pass {
-			return rs
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("goals never reached pass=%v: %+v", pass, s.Results())
-	return nil
+	var rs []check.Result
+	clustertest.Eventually(t, 30*time.Second, fmt.Sprintf("goals reach pass=%v", pass), func(context.Context) (bool, string) {
+		rs = s.Results()
+		return len(rs) > 0 && check.AllPass(rs) == pass, fmt.Sprintf("%+v", rs)
+	})
+	return rs
 }
 
 // Reset empties the lesson's namespace (the learner's pod goes) and sets the
