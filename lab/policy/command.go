@@ -205,7 +205,7 @@ func (c *Command) checkFlags(cmd *cobra.Command) error {
 		case name == "output" && strings.Contains(f.Value.String(), "-file"):
 			err = errors.New("an -o ...-file template is refused: it reads a file on this machine")
 		case name == "template":
-			err = errors.New("--template is refused: it can read a file on this machine; use -o jsonpath=...")
+			err = errors.New("--template is refused: it can read a file on this machine; use -o jsonpath instead")
 		case fileFlags[name]:
 			err = c.fileValues(f)
 		}
