@@ -28,7 +28,7 @@ func (h *Lab) Shell(l *lesson.Lesson) (*exec.Cmd, error) {
 	if shell == "" {
 		shell = "/bin/sh"
 	}
-	env := append(os.Environ(), "KUBECONFIG="+h.provider.KubeconfigPath(), "KUBELAB_NAMESPACE="+l.Namespace())
+	env := append(os.Environ(), "KUBECONFIG="+h.prov().KubeconfigPath(), "KUBELAB_NAMESPACE="+l.Namespace())
 	banner := fmt.Sprintf("\n  kubelab shell: kubectl works on the lab cluster, namespace %s.\n", l.Namespace())
 	h.mu.Lock()
 	choice, clients := h.kubectl, h.clients
@@ -49,7 +49,7 @@ func (h *Lab) Shell(l *lesson.Lesson) (*exec.Cmd, error) {
 		if err != nil {
 			return nil, err
 		}
-		dir, err := kubectlShim(filepath.Dir(h.provider.KubeconfigPath()), kubelab)
+		dir, err := kubectlShim(filepath.Dir(h.prov().KubeconfigPath()), kubelab)
 		if err != nil {
 			return nil, err
 		}
