@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ func newUpCommand(streams Streams) *cobra.Command {
 			}
 			auto := !cmd.Flags().Changed("backend")
 			if auto {
+				auto = os.Getenv("KUBELAB_BACKEND") == "" // asks as --backend does
 				b, notice := host.ChooseBackend(cmd.Context(), "")
 				backend = string(b)
 				if notice != "" {

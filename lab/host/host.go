@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg Config) (*Lab, error) {
 		b := cfg.Backend
 		if b == "" {
 			b, h.notice = ChooseBackend(ctx, h.stateDir)
-			h.auto = true
+			h.auto = os.Getenv("KUBELAB_BACKEND") == "" // $KUBELAB_BACKEND asks as --backend does
 		}
 		p, err := NewProvider(b)
 		if err != nil {
