@@ -20,7 +20,7 @@ import (
 func learnerHome(t *testing.T, c *labCLI) (unchanged func()) {
 	t.Helper()
 	for name, body := range map[string]string{
-		".bashrc":      "export PS1='learner$ '\n",
+		".bashrc":      "export PS1='learner$ ' LEARNER_BASHRC=sourced\n",
 		".profile":     "# the learner's profile\n",
 		".zshrc":       "alias k=kubectl\n",
 		".kube/config": "apiVersion: v1\nkind: Config\ncurrent-context: work\n",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -24,7 +25,9 @@ func newUpCommand(streams Streams) *cobra.Command {
 			if cmd.Flags().Changed("port") {
 				opts = append(opts, embedded.WithPort(port))
 			}
-			if !cmd.Flags().Changed("backend") {
+			auto := !cmd.Flags().Changed("backend")
+			if auto {
+				auto = os.Getenv("KUBELAB_BACKEND") == "" // asks as --backend does
 				b, notice := host.ChooseBackend(cmd.Context(), "")
 				backend = string(b)
 				if notice != "" {
@@ -37,16 +40,30 @@ func newUpCommand(streams Streams) *cobra.Command {
 			}
 			fmt.Fprintf(streams.Out, "Starting the %s lab cluster...\n", p.Backend())
 			start := time.Now()
-			st, err := p.Up(cmd.Context(), func(ph cluster.Phase) {
+			progress := func(ph cluster.Phase) {
 				if ph.Name == embedded.PhaseReady {
 					return
 				}
 				fmt.Fprintf(streams.Out, " • %-48s %5.1fs\n", ph.Title, ph.Elapsed.Seconds())
-			})
+			}
+			st, err := p.Up(cmd.Context(), progress)
+			notice, fellBack := host.Fallback(err)
+			if fellBack = fellBack && auto; fellBack {
+				fmt.Fprintln(streams.Out, notice)
+				if p, err = host.NewProvider(cluster.Embedded, opts...); err != nil {
+					return err
+				}
+				st, err = p.Up(cmd.Context(), progress)
+			}
 			if err != nil {
 				return err
 			}
-			if err := host.RememberBackend("", p.Backend()); err != nil {
+			if fellBack {
+				err = host.RememberFallback("")
+			} else {
+				err = host.RememberBackend("", p.Backend())
+			}
+			if err != nil {
 				return err
 			}
 			if st.Already {

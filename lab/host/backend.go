@@ -54,14 +54,18 @@ func RememberBackend(stateDir string, b cluster.Backend) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
+	forgetFallback(dir)
 	return atomicfile.Write(filepath.Join(dir, "backend"), []byte(string(b)+"\n"), 0o600)
 }
 
 // ChooseBackend is LastBackend when there is one, else kind where a Docker
 // engine answers and embedded otherwise; notice says why, in one line, when
-// it falls back.
+// it falls back. An embedded backend remembered only because kind's node
+// image could not be had (RememberFallback) is chosen afresh while the
+// embedded cluster does not run; kind's Up then says again (Fallback)
+// whether the image can be had now.
 func ChooseBackend(ctx context.Context, stateDir string) (backend cluster.Backend, notice string) {
-	if b := LastBackend(stateDir); b != "" {
+	if b := LastBackend(stateDir); b != "" && !rememberedFallback(ctx, stateDir) {
 		return b, ""
 	}
 	if err := kind.Preflight(ctx); err != nil {

@@ -48,6 +48,7 @@ type Lab struct {
 	ctx      context.Context // for work the TUI's calls carry no context for
 	provider cluster.Provider
 	notice   string // why the backend was chosen, shown as the first phase
+	auto     bool   // kubelab chose the backend: it may fall back (Fallback)
 	fsys     fs.FS
 	lessons  []*lesson.Lesson
 	store    *progress.Store
@@ -86,6 +87,7 @@ func New(ctx context.Context, cfg Config) (*Lab, error) {
 		b := cfg.Backend
 		if b == "" {
 			b, h.notice = ChooseBackend(ctx, h.stateDir)
+			h.auto = os.Getenv("KUBELAB_BACKEND") == "" // $KUBELAB_BACKEND asks as --backend does
 		}
 		p, err := NewProvider(b)
 		if err != nil {
@@ -107,11 +109,17 @@ func New(ctx context.Context, cfg Config) (*Lab, error) {
 	return h, nil
 }
 
-// Provider runs the lab's cluster.
-func (h *Lab) Provider() cluster.Provider { return h.provider }
+// Provider runs the lab's cluster (the embedded one once Up fell back to it).
+func (h *Lab) Provider() cluster.Provider { return h.prov() }
+
+func (h *Lab) prov() cluster.Provider {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.provider
+}
 
 // Backend names the cluster backend.
-func (h *Lab) Backend() string { return string(h.provider.Backend()) }
+func (h *Lab) Backend() string { return string(h.prov().Backend()) }
 
 // Lessons are the lessons offered.
 func (h *Lab) Lessons() []*lesson.Lesson { return h.lessons }
@@ -134,13 +142,33 @@ func (h *Lab) Up(ctx context.Context, phase func(title string, elapsed time.Dura
 	if h.notice != "" {
 		phase(h.notice, 0)
 	}
-	if _, err := h.provider.Up(ctx, func(p cluster.Phase) { phase(p.Title, p.Elapsed) }); err != nil {
+	progress := func(p cluster.Phase) { phase(p.Title, p.Elapsed) }
+	_, err := h.prov().Up(ctx, progress)
+	notice, fellBack := Fallback(err)
+	fellBack = fellBack && h.auto // kind asked for: its error says what to do
+	if fellBack {
+		phase(notice, 0)
+		p, perr := NewProvider(cluster.Embedded)
+		if perr != nil {
+			return perr
+		}
+		h.mu.Lock()
+		h.provider = p
+		h.mu.Unlock()
+		_, err = p.Up(ctx, progress)
+	}
+	if err != nil {
 		return err
 	}
-	if err := RememberBackend(h.stateDir, h.provider.Backend()); err != nil {
+	if fellBack {
+		err = RememberFallback(h.stateDir)
+	} else {
+		err = RememberBackend(h.stateDir, h.prov().Backend())
+	}
+	if err != nil {
 		return err
 	}
-	c, err := ClientsFor(h.provider) // Up returned: the cluster runs
+	c, err := ClientsFor(h.prov()) // Up returned: the cluster runs
 	if err != nil {
 		return err
 	}
@@ -154,7 +182,7 @@ func (h *Lab) Up(ctx context.Context, phase func(title string, elapsed time.Dura
 
 // Connect connects to the cluster when it runs, without bringing it up.
 func (h *Lab) Connect(ctx context.Context) error {
-	c, err := Connect(ctx, h.provider)
+	c, err := Connect(ctx, h.prov())
 	if err != nil {
 		return err
 	}
@@ -184,11 +212,11 @@ func (h *Lab) EngineConfig() (engine.Config, error) {
 	if err != nil {
 		return engine.Config{}, err
 	}
-	kubeconfig := h.provider.KubeconfigPath()
+	kubeconfig := h.prov().KubeconfigPath()
 	return engine.Config{
 		Lessons: h.fsys, Client: c.Client, Dynamic: c.Dynamic, Owned: true,
-		Machine: h.provider, Progress: h.store,
-		RealContainers: h.provider.Backend() == cluster.Kind,
+		Machine: h.prov(), Progress: h.store,
+		RealContainers: h.prov().Backend() == cluster.Kind,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			cmd := exec.CommandContext(ctx, kubelab, append([]string{"kubectl", "--kubeconfig", kubeconfig, "-n", ns}, args...)...)
 			cmd.Env = append(os.Environ(), "KUBERC=off") // a learner's kubectl aliases do not change a lesson's commands
@@ -219,7 +247,7 @@ func (h *Lab) Open(l *lesson.Lesson) (*engine.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := setKubeconfigNamespace(h.provider.KubeconfigPath(), l.Namespace()); err != nil {
+	if err := setKubeconfigNamespace(h.prov().KubeconfigPath(), l.Namespace()); err != nil {
 		return nil, err
 	}
 	if l.QuizTask {
@@ -273,9 +301,10 @@ func (h *Lab) Metrics(ctx context.Context, ns string) (metrics.Snapshot, error) 
 	if c == nil {
 		return metrics.Snapshot{}, cluster.ErrNotRunning
 	}
+	simulated := h.prov().Backend() == cluster.Embedded
 	h.mu.Lock()
 	if h.metrics == nil {
-		h.metrics = &scrape.Collector{Client: c.Client, Config: c.Config, Simulated: h.provider.Backend() == cluster.Embedded}
+		h.metrics = &scrape.Collector{Client: c.Client, Config: c.Config, Simulated: simulated}
 	}
 	m := h.metrics
 	h.mu.Unlock()

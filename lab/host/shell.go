@@ -23,13 +23,26 @@ import (
 // lesson's namespace) and a kubectl that matches the lab's Kubernetes on
 // PATH: the installed one, or kubelab's own when none is installed or the
 // installed one is outside kubectl's supported skew, as the banner then says.
+// bash, zsh and POSIX sh start with kubelab's rc files (shellrc.go): the
+// learner's own first, then a prompt that names the lesson and namespace
+// and kubectl's completion (bash, zsh). kubectl edit gets nano, vim or vi
+// when the learner set no KUBE_EDITOR or EDITOR, as the banner says.
 func (h *Lab) Shell(l *lesson.Lesson) (*exec.Cmd, error) {
 	shell := os.Getenv("SHELL")
 	if shell == "" {
 		shell = "/bin/sh"
 	}
-	env := append(os.Environ(), "KUBECONFIG="+h.provider.KubeconfigPath(), "KUBELAB_NAMESPACE="+l.Namespace())
+	env := append(os.Environ(), "KUBECONFIG="+h.prov().KubeconfigPath(), "KUBELAB_NAMESPACE="+l.Namespace(), "KUBELAB_LESSON="+l.ID)
 	banner := fmt.Sprintf("\n  kubelab shell: kubectl works on the lab cluster, namespace %s.\n", l.Namespace())
+	args, rcEnv, err := shellStart(h.stateDir, shell)
+	if err != nil {
+		return nil, fmt.Errorf("write the lab shell's rc files: %w", err)
+	}
+	env = append(env, rcEnv...)
+	if e := editor(); e != "" {
+		env = append(env, "KUBE_EDITOR="+e)
+		banner += editorLine(e)
+	}
 	h.mu.Lock()
 	choice, clients := h.kubectl, h.clients
 	h.mu.Unlock()
@@ -49,7 +62,7 @@ func (h *Lab) Shell(l *lesson.Lesson) (*exec.Cmd, error) {
 		if err != nil {
 			return nil, err
 		}
-		dir, err := kubectlShim(filepath.Dir(h.provider.KubeconfigPath()), kubelab)
+		dir, err := kubectlShim(filepath.Dir(h.prov().KubeconfigPath()), kubelab)
 		if err != nil {
 			return nil, err
 		}
@@ -58,7 +71,7 @@ func (h *Lab) Shell(l *lesson.Lesson) (*exec.Cmd, error) {
 	}
 	banner += "  Type exit (or Ctrl-D) to go back to the lesson.\n\n"
 	// The banner is an argument, not part of the script: paths stay as they are.
-	cmd := exec.Command("/bin/sh", "-c", `printf '%s' "$1"; exec "$0"`, shell, banner)
+	cmd := exec.Command("/bin/sh", append([]string{"-c", `printf '%s' "$1"; shift; exec "$@"`, "kubelab-shell", banner, shell}, args...)...)
 	cmd.Env = env
 	return cmd, nil
 }

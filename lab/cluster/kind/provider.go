@@ -156,6 +156,9 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 	if found {
 		return p.restart(ctx, kp, phase)
 	}
+	if err := p.ensureNodeImage(ctx, phase); err != nil {
+		return cluster.Status{}, err
+	}
 	if err := checkNodePorts(); err != nil {
 		return cluster.Status{}, err
 	}
