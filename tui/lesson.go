@@ -14,6 +14,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
 	"github.com/kubelab/kubelab/tui/components/confirm"
 	"github.com/kubelab/kubelab/tui/components/goals"
@@ -115,9 +116,23 @@ func (m lessonModel) loadText() lessonModel {
 	if err != nil {
 		md = "(the step's text could not be read: " + err.Error() + ")"
 	}
-	m.text.SetContent(renderMarkdown(md, m.text.Width(), m.c.styles))
+	m.text.SetContent(renderMarkdown(md+hintsMarkdown(m.session.ShownHints(), len(st.Hints)), m.text.Width(), m.c.styles))
 	m.text.GotoTop()
 	return m
+}
+
+// hintsMarkdown lists the hints shown so far under the step's text, so the
+// learner can scroll back to them.
+func hintsMarkdown(shown []lesson.Hint, total int) string {
+	if len(shown) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n\n---\n\n**Hints shown (%d/%d)**\n\n", len(shown), total)
+	for i, h := range shown {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, h.Text)
+	}
+	return b.String()
 }
 
 func renderMarkdown(md string, width int, s Styles) string {
@@ -238,6 +253,8 @@ func (m lessonModel) onKey(k tea.KeyPressMsg) (lessonModel, tea.Cmd) {
 	case key.Matches(k, keys.Hint):
 		if h, n, ok := m.session.NextHint(); ok {
 			m.message, m.msgKind = fmt.Sprintf("Hint %d/%d: %s", n, len(m.session.Lesson.Steps[m.step].Hints), h.Text), "hint"
+			m = m.loadText()
+			m.text.GotoBottom() // the newest hint, under the text
 		} else {
 			m.message, m.msgKind = "No more hints: press s to see the solution.", "hint"
 		}

@@ -158,9 +158,18 @@ func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 	m.lesson.nodes = nodesMsg{ready: 3, total: 3}
 	golden(t, "lesson-80x24", m.View().Content)
 
+	hints := m.lesson.session.Lesson.Steps[0].Hints
 	m, _ = press(m, "h")
-	if !strings.HasPrefix(m.lesson.message, "Hint 1/3:") {
-		t.Errorf("hint message = %q", m.lesson.message)
+	if want := "Hint 1/3: " + hints[0].Text; m.lesson.message != want {
+		t.Errorf("hint message = %q, want the first authored hint %q", m.lesson.message, want)
+	}
+	m, _ = press(m, "h")
+	if want := "Hint 2/3: " + hints[1].Text; m.lesson.message != want {
+		t.Errorf("hint message = %q, want the second authored hint %q", m.lesson.message, want)
+	}
+	// The hints shown stay listed under the step's text, where it scrolls.
+	if text := ansi.Strip(m.lesson.text.GetContent()); !strings.Contains(text, "Hints shown (2/3)") || !strings.Contains(text, "1. ") || !strings.Contains(text, "2. ") {
+		t.Errorf("the step's text does not list the hints shown:\n%s", text)
 	}
 	m, _ = press(m, "s")
 	if !m.lesson.dialog.Open() || m.lesson.dialog.ID() != askSolution || !strings.Contains(m.View().Content, "Show the solution?") {

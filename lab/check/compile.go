@@ -25,7 +25,7 @@ type compiled struct {
 }
 
 var celEnv = func() *cel.Env {
-	env, err := cel.NewEnv(cel.Variable("object", cel.DynType), cel.OptionalTypes(), ext.Strings())
+	env, err := cel.NewEnv(append([]cel.EnvOption{cel.Variable("object", cel.DynType), cel.OptionalTypes(), ext.Strings()}, celFuncs()...)...)
 	if err != nil {
 		panic(err)
 	}

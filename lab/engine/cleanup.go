@@ -15,7 +15,8 @@ import (
 // Reset puts the current step back to its start: everything in the lesson's
 // namespace is deleted and the step's setup reapplied. The namespace itself
 // stays: Kubernetes waits a fixed 5 s before it deletes a namespace's
-// content, and emptying it directly takes under a second.
+// content, and emptying it directly takes under a second. The hints shown
+// stay shown: reset puts the cluster back, not what the learner has read.
 func (s *Session) Reset(ctx context.Context) error {
 	i, _ := s.Step()
 	if i < 0 {
@@ -30,7 +31,7 @@ func (s *Session) Reset(ctx context.Context) error {
 	}
 	s.record(func(_ *progress.Lesson, st *progress.Step) { st.Resets++ })
 	s.logEvent("reset", "")
-	return s.Start(ctx, i)
+	return s.start(ctx, i, true)
 }
 
 // Cleanup removes the lesson's namespace and what its steps left outside it.

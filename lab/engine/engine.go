@@ -83,7 +83,7 @@ type Session struct {
 	checker   *check.Checker
 	results   []check.Result
 	passed    bool
-	hints     int
+	shown     []int // indexes of the step's hints shown, in order
 	events    chan Event
 	evMu      sync.Mutex // guards closed and every send on events
 	closed    bool
@@ -137,7 +137,14 @@ func (s *Session) Results() []check.Result {
 // Start begins step i: the namespace exists, the step's setup is applied,
 // its checker watches and its faults are scheduled. The previous step's
 // checker and pending faults stop; the cluster keeps what the learner built.
+// The hints shown start over.
 func (s *Session) Start(ctx context.Context, i int) error {
+	return s.start(ctx, i, false)
+}
+
+// start is Start; keepHints keeps the hints shown (Reset restarts the same
+// step, and what the learner has read stays on screen).
+func (s *Session) start(ctx context.Context, i int, keepHints bool) error {
 	if i < 0 || i >= len(s.Lesson.Steps) {
 		return fmt.Errorf("lesson %s has no step %d", s.Lesson.ID, i+1)
 	}
@@ -162,7 +169,10 @@ func (s *Session) Start(ctx context.Context, i int) error {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.mu.Lock()
 	s.step, s.stepStart, s.cancel, s.done = i, time.Now(), cancel, make(chan struct{})
-	s.checker, s.results, s.passed, s.hints = c, nil, false, 0
+	s.checker, s.results, s.passed = c, nil, false
+	if !keepHints {
+		s.shown = nil
+	}
 	done := s.done
 	s.mu.Unlock()
 	s.record(func(_ *progress.Lesson, st *progress.Step) {})

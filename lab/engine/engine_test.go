@@ -71,10 +71,12 @@ func TestResetEmptiesTheNamespaceAndProgressIsRecorded(t *testing.T) {
 	}
 	waitAll(t, s, false)
 
+	// No pod yet: every goal fails, so the hints come in the author's order.
+	hints := l.Steps[0].Hints
 	h1, n1, ok1 := s.NextHint()
 	h2, n2, ok2 := s.NextHint()
-	if !ok1 || !ok2 || n1 != 1 || n2 != 2 || h1.Text == h2.Text {
-		t.Fatalf("hints do not escalate: %q (%d) then %q (%d)", h1.Text, n1, h2.Text, n2)
+	if !ok1 || !ok2 || n1 != 1 || n2 != 2 || h1 != hints[0] || h2 != hints[1] {
+		t.Fatalf("hints not in the author's order: %q (%d) then %q (%d), want %q then %q", h1.Text, n1, h2.Text, n2, hints[0].Text, hints[1].Text)
 	}
 	if sol := s.RevealSolution(); len(sol.Commands) != 1 {
 		t.Fatalf("solution = %+v", sol)
@@ -94,6 +96,10 @@ func TestResetEmptiesTheNamespaceAndProgressIsRecorded(t *testing.T) {
 		t.Fatalf("pod web of the solution after reset: %v, want it gone", err)
 	}
 
+	// Reset keeps the hints shown: the learner has read them.
+	if got := s.ShownHints(); len(got) != 2 || got[0] != hints[0] || got[1] != hints[1] {
+		t.Fatalf("hints shown after reset = %+v, want the first two", got)
+	}
 	st := store.Snapshot().Lessons[l.ID].Steps["run"]
 	if st.Attempts < 1 || st.HintsShown != 2 || !st.SolutionRevealed || st.Resets != 1 || st.Finished.IsZero() {
 		t.Fatalf("progress = %+v", st)
@@ -119,7 +125,9 @@ func TestResetEmptiesTheNamespaceAndProgressIsRecorded(t *testing.T) {
 	}
 }
 
-func TestHintsPreferTheFailingGoal(t *testing.T) {
+// Hints are a ladder: each h shows the next hint in the author's order, the
+// shown ones stay listed, and a step started again starts the ladder over.
+func TestHintsComeInTheAuthorsOrder(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
 	l := builtin(t, "pods")
@@ -137,8 +145,23 @@ func TestHintsPreferTheFailingGoal(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitAll(t, s, false)
-	h, _, _ := s.NextHint()
-	if h.Goal != "node-label" {
-		t.Fatalf("first hint is for %q, want the failing goal node-label", h.Goal)
+	want := l.Steps[1].Hints
+	for i := range want {
+		h, n, ok := s.NextHint()
+		if !ok || n != i+1 || h != want[i] {
+			t.Fatalf("press %d: hint %q (n=%d ok=%v), want %q", i+1, h.Text, n, ok, want[i].Text)
+		}
+	}
+	if h, n, ok := s.NextHint(); ok || n != len(want) {
+		t.Fatalf("after the last hint: %q n=%d ok=%v, want none", h.Text, n, ok)
+	}
+	if got := s.ShownHints(); len(got) != len(want) || got[0] != want[0] {
+		t.Fatalf("hints shown = %+v, want all %d in order", got, len(want))
+	}
+	if err := s.Start(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ShownHints(); len(got) != 0 {
+		t.Fatalf("hints shown after moving to another step = %+v, want none", got)
 	}
 }

@@ -1,0 +1,69 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// celFuncs are the functions goals may call beside CEL's own, so a goal
+// compares values as Kubernetes means them, not as the strings it stores:
+//
+//	sameQuantity(a, b)            a and b are the same resource quantity
+//	                              ('1024Mi' and '1Gi', '0.1' and '100m')
+//	scaledValue(v, total, roundUp) an int-or-percent (maxSurge 25%) as a
+//	                              count of total, rounded as the Deployment
+//	                              controller does (maxSurge up, maxUnavailable down)
+func celFuncs() []cel.EnvOption {
+	return []cel.EnvOption{
+		cel.Function("sameQuantity",
+			cel.Overload("sameQuantity_dyn_dyn", []*cel.Type{cel.DynType, cel.DynType}, cel.BoolType,
+				cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+					qa, err := quantityOf(a)
+					if err != nil {
+						return types.False // a missing or malformed value is not the wanted one
+					}
+					qb, err := quantityOf(b)
+					if err != nil {
+						return types.NewErr("sameQuantity: %v", err)
+					}
+					return types.Bool(qa.Cmp(qb) == 0)
+				}))),
+		cel.Function("scaledValue",
+			cel.Overload("scaledValue_dyn_int_bool", []*cel.Type{cel.DynType, cel.IntType, cel.BoolType}, cel.IntType,
+				cel.FunctionBinding(func(args ...ref.Val) ref.Val {
+					var v intstr.IntOrString
+					switch x := args[0].Value().(type) {
+					case int64:
+						v = intstr.FromInt(int(x))
+					case string:
+						v = intstr.Parse(x) // "25%" a percentage, "1" a number
+					default:
+						return types.NewErr("scaledValue: %v is neither a number nor a percentage", args[0].Value())
+					}
+					total, _ := args[1].Value().(int64)
+					roundUp, _ := args[2].Value().(bool)
+					n, err := intstr.GetScaledValueFromIntOrPercent(&v, int(total), roundUp)
+					if err != nil {
+						return types.NewErr("scaledValue: %v", err)
+					}
+					return types.Int(n)
+				}))),
+	}
+}
+
+func quantityOf(v ref.Val) (resource.Quantity, error) {
+	switch x := v.Value().(type) {
+	case string:
+		return resource.ParseQuantity(x)
+	case int64:
+		return *resource.NewQuantity(x, resource.DecimalSI), nil
+	case float64:
+		return resource.ParseQuantity(fmt.Sprint(x))
+	}
+	return resource.Quantity{}, fmt.Errorf("%v is not a quantity", v.Value())
+}
