@@ -203,3 +203,46 @@ func TestExistsBySelectorShowsOtherLabels(t *testing.T) {
 		return !r.Pass && r.Actual == "no configmap has tier=db (configmaps have tier=cache)"
 	})
 }
+
+// kubelab knows its own app: a Service whose targetPort misses the port the
+// lesson app's mode serves on is caught even when the pods declare no port
+// (`kubectl create deployment` declares none); another image gets the
+// benefit of the doubt.
+func TestServiceGoalKnowsTheLessonAppsPort(t *testing.T) {
+	t.Parallel()
+	g := lesson.Goal{ID: "svc", Title: "svc", ServiceReady: &lesson.ServiceGoal{Service: "shop", AtLeast: 2}}
+	c, cs, ns := start(t, g)
+	ctx := context.Background()
+	shop := deployment("shop", "kubelab/app:v1", 2, map[string]string{"app": "shop"})
+	shop.Spec.Template.Spec.Containers[0].Ports = nil
+	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, shop, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// What `kubectl expose deployment shop --port=80` makes: targetPort 80.
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "shop"}, Spec: corev1.ServiceSpec{
+		Selector: map[string]string{"app": "shop"}, Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(80)}}}}
+	if _, err := cs.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	await(t, c, "svc", "the app's own port named", func(r check.Result) bool {
+		return !r.Pass && r.Actual == "service/shop sends traffic to port 80, but its pods listen on 8080"
+	})
+	fix := `{"spec":{"ports":[{"port":80,"targetPort":8080}]}}`
+	if _, err := cs.CoreV1().Services(ns).Patch(ctx, "shop", types.MergePatchType, []byte(fix), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	await(t, c, "svc", "service passes on the app's port", func(r check.Result) bool { return r.Pass })
+	// An image kubelab does not know, declaring no port: not judged.
+	other := deployment("other", "nginx", 2, map[string]string{"app": "other"})
+	other.Spec.Template.Spec.Containers[0].Ports = nil
+	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, other, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sel := `{"spec":{"selector":{"app":"other"},"ports":[{"port":80,"targetPort":80}]}}`
+	if _, err := cs.CoreV1().Services(ns).Patch(ctx, "shop", types.MergePatchType, []byte(sel), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	await(t, c, "svc", "other image given the benefit of the doubt", func(r check.Result) bool {
+		return !strings.Contains(r.Actual, "sends traffic to port") && strings.Contains(r.Actual, "selects") && strings.Contains(r.Actual, "app=other")
+	})
+}

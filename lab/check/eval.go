@@ -348,55 +348,6 @@ func evalService(r Reader, g *lesson.ServiceGoal) outcome {
 	return o
 }
 
-// wrongTargetPort reports a targetPort that no selected pod declares (pods
-// that declare no ports at all are given the benefit of the doubt).
-func wrongTargetPort(svc *unstructured.Unstructured, pods []*unstructured.Unstructured) (string, bool) {
-	numbers, names := podPorts(pods)
-	if len(numbers) == 0 {
-		return "", false
-	}
-	ports, _, _ := unstructured.NestedSlice(svc.Object, "spec", "ports")
-	for _, sp := range ports {
-		m := sp.(map[string]any)
-		target := describeValue(m["targetPort"])
-		if target == "<none>" {
-			target = describeValue(m["port"])
-		}
-		if !numbers[target] && !names[target] {
-			return target, true
-		}
-	}
-	return "", false
-}
-
-func containerPorts(pods []*unstructured.Unstructured) string {
-	numbers, _ := podPorts(pods)
-	var out []string
-	for p := range numbers {
-		out = append(out, p)
-	}
-	return strings.Join(sortStrings(out), ", ")
-}
-
-// podPorts collects the container ports pods declare, by number and by name.
-func podPorts(pods []*unstructured.Unstructured) (numbers, names map[string]bool) {
-	numbers, names = map[string]bool{}, map[string]bool{}
-	for _, p := range pods {
-		containers, _, _ := unstructured.NestedSlice(p.Object, "spec", "containers")
-		for _, c := range containers {
-			cps, _, _ := unstructured.NestedSlice(c.(map[string]any), "ports")
-			for _, cp := range cps {
-				m := cp.(map[string]any)
-				numbers[describeValue(m["containerPort"])] = true
-				if n, ok := m["name"].(string); ok {
-					names[n] = true
-				}
-			}
-		}
-	}
-	return numbers, names
-}
-
 func sortStrings(s []string) []string {
 	sort.Strings(s)
 	return s
