@@ -74,6 +74,16 @@ func (c *labCLI) ok(args ...string) string {
 	return out
 }
 
+// up starts the lab on a free port and returns what it printed and the port.
+func (c *labCLI) up() (string, int) {
+	c.t.Helper()
+	port, err := embedded.FreePort()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.ok("up", "--port", strconv.Itoa(port)), port
+}
+
 func (c *labCLI) eventually(what string, args []string, want string) {
 	c.t.Helper()
 	clustertest.Eventually(c.t, 45*time.Second, fmt.Sprintf("%s: kubelab %s shows %q", what, strings.Join(args, " "), want), func(context.Context) (bool, string) {
@@ -85,11 +95,7 @@ func (c *labCLI) eventually(what string, args []string, want string) {
 func TestJourneyUpKubectlDown(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	port, err := embedded.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := c.ok("up", "--port", strconv.Itoa(port))
+	out, port := c.up()
 	for _, want := range []string{"Starting etcd", "Starting the API server", "Starting 3 simulated nodes", "3/3 nodes Ready", "127.0.0.1:" + strconv.Itoa(port)} {
 		if !strings.Contains(out, want) {
 			t.Errorf("up output lacks %q:\n%s", want, out)
@@ -184,11 +190,7 @@ func TestUpFallsBackToEmbeddedWithoutDockerAndRemembers(t *testing.T) {
 		}
 	}
 	c.env = append(env, "PATH="+t.TempDir()) // no docker here
-	port, err := embedded.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := c.ok("up", "--port", strconv.Itoa(port))
+	out, _ := c.up()
 	first, _, _ := strings.Cut(out, "\n")
 	if first != "Using the embedded cluster (simulated nodes): no Docker engine found. Real nodes need a running Docker engine." {
 		t.Errorf("first line of up: %q", first)

@@ -7,13 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kubelab/kubelab/lab/cluster/clustertest"
-	"github.com/kubelab/kubelab/lab/cluster/embedded"
 )
 
 // tmux drives the real binary in a real terminal.
@@ -21,6 +19,18 @@ type tmux struct {
 	t      testing.TB
 	socket string
 	env    []string
+}
+
+// newTmux gives a test its own tmux server (its own socket) with the lab
+// CLI's environment, killed when the test ends.
+func newTmux(t testing.TB, c *labCLI) *tmux {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is needed for the terminal journey; `make test` installs it")
+	}
+	x := &tmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), env: append(c.env, "NO_COLOR=1", "TERM=xterm-256color")}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	return x
 }
 
 func (x *tmux) run(args ...string) string {
@@ -60,17 +70,9 @@ func (x *tmux) waitForAny(target string, wants ...string) {
 // quit, and find the progress kept on the next start.
 func TestJourneyInARealTerminal(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is needed for the terminal journey; `make test` installs it")
-	}
 	c := newCLI(t)
-	port, err := embedded.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.ok("up", "--port", strconv.Itoa(port))
-	x := &tmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), env: append(c.env, "NO_COLOR=1", "TERM=xterm-256color")}
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	c.up()
+	x := newTmux(t, c)
 	envArgs := func() []string {
 		var a []string
 		for _, e := range c.env {

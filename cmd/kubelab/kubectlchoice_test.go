@@ -6,11 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/kubelab/kubelab/lab/cluster/embedded"
 	"github.com/kubelab/kubelab/lab/kubectlver/kubectlvertest"
 )
 
@@ -102,11 +100,7 @@ func TestEnvAndStatusChooseKubectlByTheLabsVersion(t *testing.T) {
 	unchanged := learnerHome(t, c)
 	old := kubectlvertest.Kubectl(t, "", "v1.32.4")
 	same := kubectlvertest.Kubectl(t, "", "v1.37.2")
-	port, err := embedded.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.ok("up", "--port", strconv.Itoa(port))
+	c.up()
 	system := os.Getenv("PATH")
 	for _, tc := range []struct {
 		name, path string
@@ -163,20 +157,12 @@ func TestEnvAndStatusChooseKubectlByTheLabsVersion(t *testing.T) {
 // stands in for the old one only, and the banner says so in one line.
 func TestLabShellKubectlMatchesTheLab(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is needed for the terminal journey; `make test` installs it")
-	}
 	c := newCLI(t)
 	unchanged := learnerHome(t, c)
 	old := kubectlvertest.Kubectl(t, "", "v1.32.4")
 	same := kubectlvertest.Kubectl(t, "", "v1.37.2")
-	port, err := embedded.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.ok("up", "--port", strconv.Itoa(port))
-	x := &tmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), env: append(c.env, "NO_COLOR=1", "TERM=xterm-256color")}
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	c.up()
+	x := newTmux(t, c)
 
 	// shell opens lesson 1 in a new session with path as PATH, then its shell.
 	shell := func(session, path string) {

@@ -4,11 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/kubelab/kubelab/lab/cluster/embedded"
 )
 
 // The lab shell (x on the lesson screen) in bash, in a real terminal: the
@@ -17,9 +14,6 @@ import (
 // `kubectl edit` gets an installed editor, as the banner says.
 func TestLabShellPromptCompletionAndEditor(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is needed for the terminal journey; `make test` installs it")
-	}
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash here")
@@ -33,13 +27,8 @@ func TestLabShellPromptCompletionAndEditor(t *testing.T) {
 	}
 	c := newCLI(t)
 	unchanged := learnerHome(t, c)
-	port, err := embedded.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.ok("up", "--port", strconv.Itoa(port))
-	x := &tmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), env: append(c.env, "NO_COLOR=1", "TERM=xterm-256color")}
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	c.up()
+	x := newTmux(t, c)
 	// tmux sets PATH and SHELL in a new pane itself: env sets them after it.
 	args := []string{"new-session", "-d", "-s", "sh", "-x", "200", "-y", "40", "/usr/bin/env", "-u", "KUBE_EDITOR", "-u", "EDITOR", "PATH=" + os.Getenv("PATH"), "SHELL=" + bash}
 	for _, e := range c.env {

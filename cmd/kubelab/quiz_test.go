@@ -2,15 +2,12 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/kubelab/kubelab/lab/cluster/embedded"
 )
 
 // A quiz's hands-on task through the real binary in a real terminal: a
@@ -19,17 +16,9 @@ import (
 // quitting with the task open removes its namespace before kubelab exits.
 func TestQuizTaskStartsAfreshAndQuitLeavesNoNamespace(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is needed for the terminal journey; `make test` installs it")
-	}
 	c := newCLI(t)
-	port, err := embedded.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.ok("up", "--port", strconv.Itoa(port))
-	x := &tmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), env: append(c.env, "NO_COLOR=1", "TERM=xterm-256color")}
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	c.up()
+	x := newTmux(t, c)
 	var env []string
 	for _, e := range c.env {
 		if strings.HasPrefix(e, "HOME=") || strings.HasPrefix(e, "KUBELAB_") {
