@@ -93,8 +93,8 @@ func (s *Session) applyFile(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if ps := policy.CheckManifest(data); len(ps) > 0 {
-		return fmt.Errorf("%s:%d: %s", name, ps[0].Line, ps[0].Msg)
+	if err := checkManifestFile(name, data); err != nil {
+		return err
 	}
 	dec := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	for {
@@ -188,28 +188,38 @@ func (s *Session) lessonFiles(c *policy.Command) (args []string, cleanup func(),
 		return nil, nil, err
 	}
 	cleanup = func() { _ = os.RemoveAll(dir) }
+	defer func() {
+		if err != nil {
+			cleanup()
+		}
+	}()
 	for i, f := range c.Files {
 		data, err := s.Lesson.ReadFile(s.cfg.Lessons, f.Name)
 		if err != nil {
-			cleanup()
 			return nil, nil, err
 		}
 		if f.Manifest {
-			if ps := policy.CheckManifest(data); len(ps) > 0 {
-				cleanup()
-				return nil, nil, fmt.Errorf("%s:%d: %s", f.Name, ps[0].Line, ps[0].Msg)
+			if err := checkManifestFile(f.Name, data); err != nil {
+				return nil, nil, err
 			}
 		}
 		p := filepath.Join(dir, strconv.Itoa(i), filepath.Base(f.Name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			cleanup()
 			return nil, nil, err
 		}
 		if err := os.WriteFile(p, data, 0o600); err != nil {
-			cleanup()
 			return nil, nil, err
 		}
 		args[f.Index] = f.Prefix + p
 	}
 	return args, cleanup, nil
+}
+
+// checkManifestFile applies the rule for manifests (lab/policy) to a lesson
+// file, naming the file and line of the first problem.
+func checkManifestFile(name string, data []byte) error {
+	if ps := policy.CheckManifest(data); len(ps) > 0 {
+		return fmt.Errorf("%s:%d: %s", name, ps[0].Line, ps[0].Msg)
+	}
+	return nil
 }

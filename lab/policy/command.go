@@ -153,9 +153,7 @@ func refusedVerb(verb string) string {
 		return "it changes the cluster's nodes or credentials, outside the lesson's namespace"
 	case "diff":
 		return "it runs a diff program on this machine"
-	case "kustomize", "plugin", "completion", "alpha", "options", "cluster-info":
-		return "it does not work on the lesson's objects"
-	default:
+	default: // kustomize, plugin, completion, alpha, options, cluster-info...
 		return "it does not work on the lesson's objects"
 	}
 	switch verb {
