@@ -43,6 +43,11 @@ type lessonModel struct {
 
 func newLesson(c *common, s *engine.Session, step int) lessonModel {
 	m := lessonModel{c: c, session: s, step: step, text: viewport.New(), now: time.Now()}
+	// Results the checker sent before this screen listened are not lost.
+	if s != nil {
+		m.results = s.Results()
+		m.passed = len(m.results) > 0 && check.AllPass(m.results)
+	}
 	m.text.KeyMap = c.keys.Lesson.Text
 	return m.resize().loadText()
 }
@@ -165,7 +170,9 @@ func (m lessonModel) update(msg tea.Msg) (lessonModel, tea.Cmd) {
 			m.message, m.msgKind = msg.err.Error(), "error"
 			return m, nil
 		}
-		m.step, m.results, m.passed, m.dialog = msg.step, nil, false, confirm.Model{}
+		// The step's first results may have come before this message.
+		m.step, m.results, m.dialog = msg.step, m.session.Results(), confirm.Model{}
+		m.passed = len(m.results) > 0 && check.AllPass(m.results)
 		m.metrics, m.metricsErr = nil, ""
 		m = m.resize().loadText()
 		return m, nil
@@ -228,6 +235,12 @@ func (m lessonModel) onEvent(e engine.Event) lessonModel {
 		m.message, m.msgKind = "⚡ "+e.Message, "fault"
 	case engine.EventProblem:
 		m.message, m.msgKind = e.Message, "error"
+	case engine.EventPreparing:
+		if m.busy != "" {
+			m.busy = e.Message
+		} else {
+			m.message, m.msgKind = e.Message, "hint"
+		}
 	}
 	return m
 }

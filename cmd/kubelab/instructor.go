@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -123,19 +124,52 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 	failed := engine.ProveAll(ctx, ecfg, all, 0, func(id string, sp engine.StepProof) {
 		rows = append(rows, row{id, sp})
 	})
-	w := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "LESSON\tSTEP\tFAILS BEFORE\tPASSES AFTER\tSOLUTION TOOK")
-	for _, l := range all {
-		for _, r := range rows {
-			if r.lesson != l.ID {
-				continue
-			}
-			took := "-"
-			if r.proof.PassedAfter {
-				took = r.proof.SolutionTook.Round(10 * time.Millisecond).String()
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.ID, r.proof.Step, yesNo(r.proof.FailedBefore), yesNo(r.proof.PassedAfter), took)
+	order := map[string]int{}
+	for i, l := range all {
+		order[l.ID] = i * 1000
+		for j, st := range l.Steps {
+			order[l.ID+"/"+st.ID] = i*1000 + j
 		}
+	}
+	rank := func(r row) int {
+		if r.proof.Task {
+			return order[r.lesson] + 999
+		}
+		return order[r.lesson+"/"+r.proof.Step]
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if a, b := rank(rows[i]), rank(rows[j]); a != b {
+			return a < b
+		}
+		return rows[i].proof.Kind < rows[j].proof.Kind
+	})
+	w := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "LESSON\tSTEP\tPROOF\tFAILS BEFORE\tAFTER THE SOLUTION\tTOOK")
+	counts := map[engine.ProofKind]int{}
+	for _, r := range rows {
+		p := r.proof
+		step, proof := p.Step, p.Kind.String()
+		if p.Task {
+			step = "task " + p.Step
+		}
+		if p.Case != "" {
+			proof += ": " + p.Case
+		}
+		after, took := "-", "-"
+		switch {
+		case p.Kind == engine.Rejected && p.Caught:
+			after = "caught"
+		case p.Kind == engine.Rejected && p.PassedAfter:
+			after = "PASSES"
+		case p.PassedAfter:
+			after, took = "passes", p.SolutionTook.Round(10*time.Millisecond).String()
+		case p.FailedBefore:
+			after = "FAILS"
+		}
+		if p.Err == nil {
+			counts[p.Kind]++
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.lesson, step, trim(proof, 48), yesNo(p.FailedBefore), after, took)
 	}
 	_ = w.Flush()
 	for _, l := range all {
@@ -143,11 +177,22 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 			fmt.Fprintf(streams.Out, "\n%s\n", strings.TrimSpace(err.Error()))
 		}
 	}
-	fmt.Fprintf(streams.Out, "\n%d of %d lesson(s) proven in %s.\n", len(all)-len(failed), len(all), time.Since(start).Round(100*time.Millisecond))
+	fmt.Fprintf(streams.Out, "\nProven: %d in order, %d alone, %d accepted, %d rejected solution(s).\n",
+		counts[engine.InOrder], counts[engine.Alone], counts[engine.Accepted], counts[engine.Rejected])
+	fmt.Fprintf(streams.Out, "%d of %d lesson(s) proven on the embedded backend in %s.\n", len(all)-len(failed), len(all), time.Since(start).Round(100*time.Millisecond))
 	if len(failed) > 0 {
 		return &exitError{}
 	}
 	return nil
+}
+
+// trim shortens s to at most n runes, ending in "…" when cut.
+func trim(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func yesNo(b bool) string {

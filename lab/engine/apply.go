@@ -39,23 +39,38 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 	if step == nil {
 		return errors.New("no step is running")
 	}
-	for _, cmd := range step.Solution.Commands {
+	return s.apply(ctx, "solution of step "+step.ID, step.Solution)
+}
+
+// ApplyCase carries out one of the current step's accepted or rejected
+// solutions, as ApplySolution does the reference one.
+func (s *Session) ApplyCase(ctx context.Context, c lesson.Case) error {
+	_, step := s.Step()
+	if step == nil {
+		return errors.New("no step is running")
+	}
+	return s.apply(ctx, fmt.Sprintf("step %s, case %q", step.ID, c.Title), c.Solution)
+}
+
+// apply runs sol's commands, then applies its manifests; what names it in errors.
+func (s *Session) apply(ctx context.Context, what string, sol lesson.Solution) error {
+	for _, cmd := range sol.Commands {
 		cmd, err := s.ExpandRefs(ctx, cmd)
 		if err != nil {
-			return fmt.Errorf("solution of step %s: %w", step.ID, err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		// The rule lint applies, applied again here: a lesson that skipped
 		// lint reaches only the lab cluster and its own namespace.
 		c, err := policy.Parse(cmd)
 		if err != nil {
-			return fmt.Errorf("solution of step %s: %s: %w", step.ID, cmd, err)
+			return fmt.Errorf("%s: %s: %w", what, cmd, err)
 		}
 		if s.cfg.Kubectl == nil {
 			return errors.New("this engine cannot run kubectl commands")
 		}
 		args, cleanup, err := s.lessonFiles(c)
 		if err != nil {
-			return fmt.Errorf("solution of step %s: %w", step.ID, err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		// A command can fail while a controller is still catching up (an
 		// object not created yet, a conflict): try again a little later, as
@@ -75,12 +90,12 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 		}
 		cleanup()
 		if err != nil {
-			return fmt.Errorf("solution of step %s: %s: %v\n%s", step.ID, cmd, err, out)
+			return fmt.Errorf("%s: %s: %v\n%s", what, cmd, err, out)
 		}
 	}
-	for _, m := range step.Solution.Manifests {
+	for _, m := range sol.Manifests {
 		if err := s.applyFile(ctx, m); err != nil {
-			return fmt.Errorf("solution of step %s: %w", step.ID, err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	return nil

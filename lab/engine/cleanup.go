@@ -34,6 +34,16 @@ func (s *Session) Reset(ctx context.Context) error {
 	return s.start(ctx, i, true)
 }
 
+// empty stops the step and empties the namespace, keeping it, with what
+// the lesson left outside it: a proof's next case starts from nothing.
+func (s *Session) empty(ctx context.Context) error {
+	s.stop()
+	if err := s.wipe(ctx); err != nil {
+		return err
+	}
+	return s.tidyCluster(ctx)
+}
+
 // Cleanup removes the lesson's namespace and what its steps left outside it.
 func (s *Session) Cleanup(ctx context.Context) error {
 	s.stop()

@@ -59,6 +59,8 @@ const (
 	EventStepPassed
 	// EventProblem: something went wrong; Message is one sentence for the learner.
 	EventProblem
+	// EventPreparing: the step is being set up; Message says with what.
+	EventPreparing
 )
 
 // Event is one thing a front end may show.
@@ -74,6 +76,7 @@ type Event struct {
 type Session struct {
 	cfg    Config
 	Lesson *lesson.Lesson
+	ns     string
 
 	mu        sync.Mutex
 	step      int
@@ -94,7 +97,13 @@ var ErrClosed = errors.New("the lesson session is closed")
 
 // Open starts a session on l. Call Start to begin a step.
 func Open(cfg Config, l *lesson.Lesson) *Session {
-	return &Session{cfg: cfg, Lesson: l, step: -1, events: make(chan Event, 64)}
+	return OpenIn(cfg, l, l.Namespace())
+}
+
+// OpenIn is Open with the lesson in namespace ns (a "lab-" name) instead of
+// its own: proofs run one lesson's cases side by side.
+func OpenIn(cfg Config, l *lesson.Lesson, ns string) *Session {
+	return &Session{cfg: cfg, Lesson: l, ns: ns, step: -1, events: make(chan Event, 64)}
 }
 
 // Events delivers what happens until Close closes it. A front end that
@@ -115,7 +124,7 @@ func (s *Session) emit(e Event) {
 }
 
 // Namespace is the lesson's namespace.
-func (s *Session) Namespace() string { return s.Lesson.Namespace() }
+func (s *Session) Namespace() string { return s.ns }
 
 // Step returns the current step's index and definition.
 func (s *Session) Step() (int, *lesson.Step) {
@@ -159,6 +168,9 @@ func (s *Session) start(ctx context.Context, i int, keepHints bool) error {
 		return err
 	}
 	step := &s.Lesson.Steps[i]
+	// What the step builds on, where it is missing; a problem is said
+	// (EventProblem) and the step goes on: reset rebuilds it from empty.
+	s.catchUp(ctx, i)
 	if err := s.applySetup(ctx, step); err != nil {
 		return err
 	}

@@ -53,8 +53,18 @@ type Step struct {
 	Faults []Fault  `yaml:"faults"`
 	Goals  []Goal   `yaml:"goals"`
 	Hints  []Hint   `yaml:"hints"`
+	// BuildsOn names an earlier step whose end state this step starts from
+	// (pod web from "run a pod"). Starting the step, by any way, first
+	// brings back what that step (and what it builds on) would have left,
+	// wherever its goals do not pass: its setup and reference solution.
+	BuildsOn string `yaml:"builds_on"`
 	// Solution is the reference solution: shown on request, run by proofs.
-	Solution  Solution   `yaml:"solution"`
+	Solution Solution `yaml:"solution"`
+	// Accept are other valid solutions, each proven to pass like the
+	// reference one; Reject are classic mistakes, each proven to leave the
+	// goal it names failing.
+	Accept    []Case     `yaml:"accept"`
+	Reject    []Case     `yaml:"reject"`
 	Questions []Question `yaml:"questions"`
 	// Panel adds a live panel to the step's screen: "metrics" shows the
 	// lesson app's queue and request figures (lab/metrics) as they change.
@@ -197,6 +207,14 @@ type Hint struct {
 type Solution struct {
 	Commands  []string `yaml:"commands"`
 	Manifests []string `yaml:"manifests"`
+}
+
+// Case is a solution a proof runs from the step's start: an accepted one
+// must turn every goal green; a rejected one must leave goal CaughtBy failing.
+type Case struct {
+	Title    string `yaml:"title"`
+	Solution `yaml:",inline"`
+	CaughtBy string `yaml:"caught_by"`
 }
 
 // Empty reports whether the solution says nothing.

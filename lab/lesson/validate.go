@@ -127,6 +127,9 @@ func (c *checker) lesson(l *Lesson) {
 		if c.id(at+".id", s.ID, "step id") && seen[s.ID] {
 			c.add(at+".id", "step id %q is used twice", s.ID)
 		}
+		if s.BuildsOn != "" && !seen[s.BuildsOn] {
+			c.add(at+".builds_on", "builds_on names %q, which is not an earlier step of this lesson", s.BuildsOn)
+		}
 		seen[s.ID] = true
 		c.step(at, s)
 	}
@@ -198,6 +201,7 @@ func (c *checker) step(at string, s *Step) {
 	}
 	c.solution(at, s.Solution)
 	c.refs(at+".solution", s.Solution)
+	c.cases(at, s, goals)
 	for i, q := range s.Questions {
 		qat := fmt.Sprintf("%s.questions[%d]", at, i)
 		if strings.TrimSpace(q.Text) == "" || len(q.Choices) < 2 {
@@ -234,11 +238,42 @@ func (c *checker) goal(at string, g Goal) {
 	}
 }
 
+// cases checks a step's accepted and rejected solutions.
+func (c *checker) cases(at string, s *Step, goals map[string]bool) {
+	for _, list := range []struct {
+		key   string
+		cases []Case
+	}{{"accept", s.Accept}, {"reject", s.Reject}} {
+		for i, k := range list.cases {
+			kat := fmt.Sprintf("%s.%s[%d]", at, list.key, i)
+			if strings.TrimSpace(k.Title) == "" {
+				c.add(kat, "each %s case needs a title: the way of solving it, in words", list.key)
+			}
+			if k.Empty() {
+				c.add(kat, "case %q has no commands or manifests", k.Title)
+			}
+			switch {
+			case list.key == "accept" && k.CaughtBy != "":
+				c.add(kat+".caught_by", "an accepted solution passes every goal; caught_by belongs to reject cases")
+			case list.key == "reject" && k.CaughtBy == "":
+				c.add(kat, "rejected case %q must name the goal that catches it (caught_by: GOAL-ID)", k.Title)
+			case list.key == "reject" && !goals[k.CaughtBy]:
+				c.add(kat+".caught_by", "caught_by names goal %q, which step %q does not have", k.CaughtBy, s.ID)
+			}
+			c.solutionAt(kat, k.Solution)
+			c.refs(kat, k.Solution)
+		}
+	}
+}
+
 // solution checks a solution's commands and the files they and its
 // manifests name.
-func (c *checker) solution(at string, s Solution) {
+func (c *checker) solution(at string, s Solution) { c.solutionAt(at+".solution", s) }
+
+// solutionAt is solution for one found at path at.
+func (c *checker) solutionAt(at string, s Solution) {
 	for i, cmd := range s.Commands {
-		cat := fmt.Sprintf("%s.solution.commands[%d]", at, i)
+		cat := fmt.Sprintf("%s.commands[%d]", at, i)
 		if c.v.Command == nil {
 			if !strings.HasPrefix(strings.TrimSpace(cmd), "kubectl ") {
 				c.add(cat, "solution commands are kubectl commands; %q is not", cmd)
@@ -258,7 +293,7 @@ func (c *checker) solution(at string, s Solution) {
 		}
 	}
 	for i, m := range s.Manifests {
-		c.checkManifest(fmt.Sprintf("%s.solution.manifests[%d]", at, i), m)
+		c.checkManifest(fmt.Sprintf("%s.manifests[%d]", at, i), m)
 	}
 }
 
