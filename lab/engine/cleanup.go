@@ -91,6 +91,12 @@ func (s *Session) tidyCluster(ctx context.Context) error {
 // the lesson's namespace, so that reset and cleanup find them.
 const LabelNamespace = "kubelab.dev/namespace"
 
+// deleteNamespaceLater asks for the namespace's deletion and does not wait.
+func (s *Session) deleteNamespaceLater(ctx context.Context) {
+	policy := metav1.DeletePropagationBackground
+	_ = s.cfg.Client.CoreV1().Namespaces().Delete(ctx, s.Namespace(), metav1.DeleteOptions{PropagationPolicy: &policy})
+}
+
 func (s *Session) deleteNamespace(ctx context.Context) error {
 	policy := metav1.DeletePropagationBackground
 	err := s.cfg.Client.CoreV1().Namespaces().Delete(ctx, s.Namespace(), metav1.DeleteOptions{PropagationPolicy: &policy})

@@ -99,40 +99,54 @@ func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepPr
 			say(proveStep(ctx, s, i, StepProof{Step: l.Steps[i].ID}, nil))
 		}
 	}
-	cases := func(ns string) {
-		s := OpenIn(cfg, l, ns)
-		defer func() { _ = s.Cleanup(context.WithoutCancel(ctx)) }()
-		for i, st := range l.Steps {
-			var runs []StepProof
-			var sols []*lesson.Case
-			if i > 0 {
-				runs, sols = append(runs, StepProof{Step: st.ID, Kind: Alone}), append(sols, nil)
-			}
-			for k := range st.Accept {
-				runs, sols = append(runs, StepProof{Step: st.ID, Kind: Accepted, Case: st.Accept[k].Title}), append(sols, &st.Accept[k])
-			}
-			for k := range st.Reject {
-				runs, sols = append(runs, StepProof{Step: st.ID, Kind: Rejected, Case: st.Reject[k].Title}), append(sols, &st.Reject[k])
-			}
-			for k, p := range runs {
-				if err := s.empty(ctx); err != nil {
-					p.Err = err
-					say(p)
-					continue
-				}
-				say(proveStep(ctx, s, i, p, sols[k]))
-			}
+	// Each step alone, and each of its cases, from an empty namespace.
+	type run struct {
+		i int
+		p StepProof
+		c *lesson.Case
+	}
+	var runs []run
+	for i, st := range l.Steps {
+		if i > 0 {
+			runs = append(runs, run{i, StepProof{Step: st.ID, Kind: Alone}, nil})
+		}
+		for k := range st.Accept {
+			runs = append(runs, run{i, StepProof{Step: st.ID, Kind: Accepted, Case: st.Accept[k].Title}, &st.Accept[k]})
+		}
+		for k := range st.Reject {
+			runs = append(runs, run{i, StepProof{Step: st.ID, Kind: Rejected, Case: st.Reject[k].Title}, &st.Reject[k]})
 		}
 	}
+	proveRun := func(s *Session, r run) {
+		if err := s.empty(ctx); err != nil {
+			r.p.Err = err
+			say(r.p)
+			return
+		}
+		say(proveStep(ctx, s, r.i, r.p, r.c))
+	}
 	if exclusive(cfg.Lessons, l) {
-		// Cluster-wide objects with fixed names, or nodes taken down: one
-		// namespace at a time.
+		// Cluster-wide objects with fixed names or numbers, or nodes taken
+		// down: one proof at a time, in the lesson's namespace.
 		inOrder()
-		cases(l.Namespace())
+		s := Open(cfg, l)
+		for _, r := range runs {
+			proveRun(s, r)
+		}
+		_ = s.Cleanup(context.WithoutCancel(ctx))
 	} else {
+		// Side by side, each in a namespace of its own, which is emptied
+		// at the end and left to the cluster to delete.
 		var wg sync.WaitGroup
 		wg.Go(inOrder)
-		wg.Go(func() { cases(l.Namespace() + "-alone") })
+		for n, r := range runs {
+			wg.Go(func() {
+				s := OpenIn(cfg, l, fmt.Sprintf("%s-%d", l.Namespace(), n+1))
+				proveRun(s, r)
+				_ = s.empty(context.WithoutCancel(ctx))
+				s.deleteNamespaceLater(context.WithoutCancel(ctx))
+			})
+		}
 		wg.Wait()
 	}
 	// Hands-on quiz tasks are proven the same way, each in its own namespace.
