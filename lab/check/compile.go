@@ -22,6 +22,9 @@ type compiled struct {
 	selector labels.Selector
 	expr     cel.Program
 	actual   cel.Program
+	// restarts are the containers' restart counts when the goal first saw
+	// them, by pod UID and container (running goals).
+	restarts map[string]int64
 }
 
 var celEnv = func() *cel.Env {
@@ -133,6 +136,15 @@ func compile(g lesson.Goal) (*compiled, error) {
 			}
 		}
 		return c, nil
+	case g.Running != nil:
+		c.kind, c.restarts = podKind, map[string]int64{}
+		if (g.Running.Pod == "") == (g.Running.Selector == "") {
+			return nil, fmt.Errorf("running needs a pod or a selector (one of them)")
+		}
+		if g.Running.AtLeast < 0 || (g.Running.Pod != "" && g.Running.AtLeast > 1) {
+			return nil, fmt.Errorf("running's at_least counts pods matching its selector (1 or more)")
+		}
+		return c, parseSel(g.Running.Selector)
 	}
 	return nil, fmt.Errorf("the goal has no kind")
 }

@@ -38,6 +38,8 @@ func (c *compiled) evaluate(r Reader) outcome {
 		return evalService(r, g.ServiceReady)
 	case g.CEL != nil:
 		return c.evalCEL(r)
+	case g.Running != nil:
+		return c.evalRunning(r)
 	}
 	return outcome{expected: "a goal", actual: "this goal has no kind"}
 }

@@ -120,6 +120,7 @@ type Goal struct {
 	Condition    *ConditionGoal `yaml:"condition"`
 	ServiceReady *ServiceGoal   `yaml:"service_ready"`
 	CEL          *CELGoal       `yaml:"cel"`
+	Running      *RunningGoal   `yaml:"running"`
 }
 
 // Kind names which kind of goal g is ("" if none or several are set).
@@ -128,7 +129,7 @@ func (g Goal) Kind() string {
 	for name, set := range map[string]bool{
 		"exists": g.Exists != nil, "field": g.Field != nil, "count": g.Count != nil,
 		"condition": g.Condition != nil, "service_ready": g.ServiceReady != nil,
-		"cel": g.CEL != nil,
+		"cel": g.CEL != nil, "running": g.Running != nil,
 	} {
 		if set {
 			kinds = append(kinds, name)
@@ -170,6 +171,15 @@ type CountGoal struct {
 	AtLeast  *int   `yaml:"at_least"`
 	AtMost   *int   `yaml:"at_most"`
 	Equals   *int   `yaml:"equals"`
+}
+
+// RunningGoal sees behaviour, not only the spec: the pod named Pod, or at
+// least AtLeast (default 1) pods matching Selector, have every container
+// running and ready, and none has restarted since the step began.
+type RunningGoal struct {
+	Pod      string `yaml:"pod"`
+	Selector string `yaml:"selector"`
+	AtLeast  int    `yaml:"at_least"`
 }
 
 // ConditionGoal: a status condition of one object has Status (default "True").

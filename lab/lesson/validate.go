@@ -220,7 +220,7 @@ func (c *checker) step(at string, s *Step) {
 
 func (c *checker) goal(at string, g Goal) {
 	if g.Kind() == "" {
-		c.add(at, "goal %q must have exactly one of exists, field, count, condition, service_ready, cel", g.ID)
+		c.add(at, "goal %q must have exactly one of exists, field, count, condition, service_ready, cel, running", g.ID)
 		return
 	}
 	if strings.TrimSpace(g.Title) == "" {
