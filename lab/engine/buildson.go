@@ -67,7 +67,10 @@ func (s *Session) catchUp(ctx context.Context, i int) {
 // containers start slower than simulated ones, and a rollout on a busy
 // 2-core machine takes its time even simulated.
 func (s *Session) settleFor() time.Duration {
-	if s.cfg.RealContainers {
+	switch {
+	case s.cfg.Settle > 0:
+		return s.cfg.Settle
+	case s.cfg.RealContainers:
 		return 2 * time.Minute
 	}
 	return time.Minute

@@ -42,7 +42,10 @@ type Config struct {
 	// RealContainers is true on clusters with real containers (kind), which
 	// start slower: proofs give them longer to converge.
 	RealContainers bool
-	Kubectl        Kubectl
+	// Settle, when set, is how long proofs and catch-up wait for a
+	// solution's effect (default: a minute, two with real containers).
+	Settle  time.Duration
+	Kubectl Kubectl
 	// Progress, when set, records the learner's progress.
 	Progress *progress.Store
 }

@@ -88,10 +88,16 @@ func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepPr
 			report(p)
 		}
 	}
+	// Proofs start by emptying their namespace and end by emptying it and
+	// asking for its deletion; waiting for a namespace to go takes seconds.
+	done := func(s *Session) {
+		_ = s.empty(context.WithoutCancel(ctx))
+		s.deleteNamespaceLater(context.WithoutCancel(ctx))
+	}
 	inOrder := func() {
 		s := Open(cfg, l)
-		defer func() { _ = s.Cleanup(context.WithoutCancel(ctx)) }()
-		if err := s.Cleanup(ctx); err != nil {
+		defer done(s)
+		if err := s.empty(ctx); err != nil {
 			say(StepProof{Step: l.Steps[0].ID, Err: err})
 			return
 		}
@@ -133,7 +139,7 @@ func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepPr
 		for _, r := range runs {
 			proveRun(s, r)
 		}
-		_ = s.Cleanup(context.WithoutCancel(ctx))
+		done(s)
 	} else {
 		// Side by side, each in a namespace of its own, which is emptied
 		// at the end and left to the cluster to delete.
@@ -143,8 +149,7 @@ func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepPr
 			wg.Go(func() {
 				s := OpenIn(cfg, l, fmt.Sprintf("%s-%d", l.Namespace(), n+1))
 				proveRun(s, r)
-				_ = s.empty(context.WithoutCancel(ctx))
-				s.deleteNamespaceLater(context.WithoutCancel(ctx))
+				done(s)
 			})
 		}
 		wg.Wait()
@@ -154,12 +159,12 @@ func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepPr
 		tl := l.AsLesson(t)
 		s := Open(cfg, tl)
 		p := StepProof{Step: t.ID, Task: true}
-		if err := s.Cleanup(ctx); err != nil {
+		if err := s.empty(ctx); err != nil {
 			p.Err = err
 		} else {
 			p = proveStep(ctx, s, 0, p, nil)
 		}
-		_ = s.Cleanup(context.WithoutCancel(ctx))
+		done(s)
 		say(p)
 	}
 	return first
