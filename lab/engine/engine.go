@@ -295,7 +295,11 @@ func (s *Session) inject(ctx context.Context, f fault.Fault) {
 		// running one. The proofs run the solution only after this.
 		Struck: func() { s.emit(Event{Kind: EventFaultInjected, Message: f.Describe()}) }}
 	if err := fault.Inject(ctx, f, env); err != nil && !errors.Is(err, context.Canceled) {
-		s.emit(Event{Kind: EventProblem, Message: "a fault could not be injected: " + err.Error()})
+		why := err.Error()
+		if errors.Is(err, context.DeadlineExceeded) {
+			why = "what it acts on did not appear in time"
+		}
+		s.emit(Event{Kind: EventProblem, Message: "This step's fault could not strike (" + why + "): press r to reset the step, which sets it up again."})
 	}
 }
 

@@ -131,3 +131,44 @@ func TestCaseProofsFailWhenTheCaseIsWrong(t *testing.T) {
 		t.Errorf("the wrong rejected case: %q, want it to say it passes every goal", found[engine.Rejected])
 	}
 }
+
+// A fault with nothing to act on says so in one sentence that says what to
+// do, instead of a client error after a minute.
+func TestAFaultThatCannotStrikeSaysSo(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	l := builtin(t, "pods")
+	cp := *l
+	cp.Steps = append([]lesson.Step(nil), l.Steps...)
+	i, _, _ := cp.Step("restart")
+	cp.Steps[i].BuildsOn = "" // nothing makes pod web
+	s := engine.Open(cfg, &cp)
+	ctx := context.Background()
+	t.Cleanup(func() { _ = s.Cleanup(context.Background()) })
+	if err := s.Start(ctx, i); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(45 * time.Second)
+	for {
+		select {
+		case e := <-s.Events():
+			if e.Kind == engine.EventFaultInjected {
+				t.Fatalf("the fault struck with no pod to strike: %s", e.Message)
+			}
+			if e.Kind != engine.EventProblem {
+				continue
+			}
+			for _, want := range []string{"no pod has the labels run=web", "press r"} {
+				if !strings.Contains(e.Message, want) {
+					t.Errorf("problem %q does not say %q", e.Message, want)
+				}
+			}
+			if strings.Contains(e.Message, "rate") || strings.Count(e.Message, ". ") > 1 {
+				t.Errorf("problem %q is not one plain sentence", e.Message)
+			}
+			return
+		case <-deadline:
+			t.Fatal("no problem was said within 45s")
+		}
+	}
+}

@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -78,6 +79,13 @@ func (f *killContainer) Describe() string {
 // step's setup has just been applied and its containers may still start.
 const startWait = time.Minute
 
+// absentWait bounds how long a fault waits when nothing at all matches
+// what it acts on: a step's setup creates its objects at once, so a fault
+// whose selector matches nothing for this long will not strike.
+const absentWait = 10 * time.Second
+
+var errNoMatch = errors.New("nothing matches")
+
 // victim is a pod, as it was before its container was killed.
 type victim struct {
 	pod       *corev1.Pod
@@ -141,10 +149,18 @@ func waitRestarted(ctx context.Context, env Env, v victim) error {
 // running, then picks up to count of them.
 func (f *killContainer) running(ctx context.Context, env Env) ([]victim, error) {
 	var found []victim
+	began, matched := time.Now(), false
+	var listErr error
 	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, startWait, true, func(ctx context.Context) (bool, error) {
 		pods, err := env.Client.CoreV1().Pods(env.Namespace).List(ctx, metav1.ListOptions{LabelSelector: f.selector})
 		if err != nil {
-			return false, err
+			listErr = err // the API server may be busy: try again until the wait ends
+			return false, nil
+		}
+		if len(pods.Items) > 0 {
+			matched = true
+		} else if !matched && time.Since(began) > absentWait {
+			return false, errNoMatch
 		}
 		found = found[:0]
 		for i := range pods.Items {
@@ -167,6 +183,10 @@ func (f *killContainer) running(ctx context.Context, env Env) ([]victim, error) 
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
+	case errors.Is(err, errNoMatch):
+		return nil, fmt.Errorf("no pod has the labels %s, so there is no container to kill", f.selector)
+	case wait.Interrupted(err) && listErr != nil && !matched:
+		return nil, fmt.Errorf("the cluster did not answer while kubelab looked for pods with %s", f.selector)
 	case wait.Interrupted(err):
 		return nil, fmt.Errorf("no pod with %s has a running container to kill", f.selector)
 	case err != nil:
