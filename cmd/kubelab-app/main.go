@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/kubelab/kubelab/lab/workload"
@@ -37,6 +38,11 @@ import (
 var version = "dev"
 
 func main() {
+	// Started as wget, cat, ls or touch (links in the image): a client
+	// command for `kubectl exec`, not the app.
+	if tool, ok := tools[filepath.Base(os.Args[0])]; ok {
+		os.Exit(tool(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	// The images set the tag they were built as (lab/images).
 	if v := os.Getenv(workload.EnvVersion); v != "" {
 		version = v

@@ -87,7 +87,7 @@ func TestKindUpProveAndDown(t *testing.T) {
 	defer cancel()
 	proofStart := time.Now()
 	failed := engine.ProveAll(ctx, ecfg, all, 3, func(id string, sp engine.StepProof) {
-		t.Logf("kind: %s step %s: failed before=%v passed after=%v in %v", id, sp.Step, sp.FailedBefore, sp.PassedAfter, sp.SolutionTook.Round(10*time.Millisecond))
+		t.Logf("kind: %s step %s (%s%s): failed before=%v passed after=%v caught=%v in %v", id, sp.Step, sp.Kind, caseTitle(sp.Case), sp.FailedBefore, sp.PassedAfter, sp.Caught, sp.SolutionTook.Round(10*time.Millisecond))
 	})
 	for _, l := range all {
 		if err := failed[l.ID]; err != nil {
@@ -95,6 +95,7 @@ func TestKindUpProveAndDown(t *testing.T) {
 		}
 	}
 	t.Logf("proofs on kind took %s", time.Since(proofStart).Round(time.Second))
+	proveTextExecs(t, lessons.FS(), ecfg, all)
 }
 
 // BenchmarkKindUp compares `kubelab up` on kind with a bare kind create of
@@ -148,4 +149,11 @@ func BenchmarkKindUp(b *testing.B) {
 	b.ReportMetric(lab.Seconds()/n, "kubelab-up-s")
 	b.ReportMetric(lab.Seconds()/bare.Seconds(), "ratio")
 	b.ReportMetric(load.Seconds()/n, "image-load-3-nodes-s")
+}
+
+func caseTitle(c string) string {
+	if c == "" {
+		return ""
+	}
+	return ": " + c
 }

@@ -103,7 +103,8 @@ func (s *Session) deleteNamespace(ctx context.Context) error {
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
-	if err != nil {
+	// Conflict: it is already being deleted; wait for it below.
+	if err != nil && !apierrors.IsConflict(err) {
 		return fmt.Errorf("delete namespace %s: %w", s.Namespace(), err)
 	}
 	// A terminating namespace takes no new objects; its pods would still

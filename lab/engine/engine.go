@@ -308,6 +308,13 @@ func (s *Session) ensureNamespace(ctx context.Context) error {
 		Name:   s.Namespace(),
 		Labels: map[string]string{"kubelab.dev/lesson": s.Lesson.ID},
 	}}
+	// A namespace still terminating (a proof's, or a lesson closed a moment
+	// ago) takes no objects: wait until it is gone, then make it anew.
+	if old, err := s.cfg.Client.CoreV1().Namespaces().Get(ctx, s.Namespace(), metav1.GetOptions{}); err == nil && old.DeletionTimestamp != nil {
+		if err := s.deleteNamespace(ctx); err != nil {
+			return err
+		}
+	}
 	_, err := s.cfg.Client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create namespace %s: %w", s.Namespace(), err)

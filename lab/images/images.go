@@ -130,6 +130,14 @@ func layerTar(program []byte) ([]byte, error) {
 	if _, err := tw.Write(program); err != nil {
 		return nil, err
 	}
+	// The client commands lesson texts run with kubectl exec: links to the
+	// program, which plays each by the name it was started as.
+	for _, t := range workload.Tools {
+		link := &tar.Header{Name: "usr/local/bin/" + t, Linkname: BinaryPath[1:], Mode: 0o755, Typeflag: tar.TypeLink, ModTime: epoch}
+		if err := tw.WriteHeader(link); err != nil {
+			return nil, err
+		}
+	}
 	if err := tw.Close(); err != nil {
 		return nil, err
 	}

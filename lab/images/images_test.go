@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kubelab/kubelab/lab/workload"
 )
 
 // The archive holds every tag, each config says its architecture and
@@ -127,5 +129,34 @@ func readTarBytes(t *testing.T, data []byte) map[string][]byte {
 		}
 		b, _ := io.ReadAll(tr)
 		out[h.Name] = b
+	}
+}
+
+// The layer links each client command of lab/workload to the program, so
+// `kubectl exec POD -- wget ...` finds it on the image's PATH.
+func TestLayerLinksTheClientCommands(t *testing.T) {
+	t.Parallel()
+	data, err := layerTar([]byte("program"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := map[string]string{}
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag == tar.TypeLink {
+			links[h.Name] = h.Linkname
+		}
+	}
+	for _, tool := range workload.Tools {
+		if got := links["usr/local/bin/"+tool]; got != BinaryPath[1:] {
+			t.Errorf("usr/local/bin/%s links to %q, want %q", tool, got, BinaryPath[1:])
+		}
 	}
 }

@@ -216,3 +216,8 @@ func LogMode(e Env) string {
 func NotAMode(mode string) error {
 	return fmt.Errorf("%s=%q is not a mode (%s)", EnvMode, mode, strings.Join(Modes, ", "))
 }
+
+// Tools are the client commands the lesson app's image links to the app,
+// for `kubectl exec` in lesson texts: it runs as each of them when started
+// by that name (lab/images makes the links; cmd/kubelab-app plays them).
+var Tools = []string{"cat", "ls", "touch", "wget"}
