@@ -41,6 +41,13 @@ func newTestLab(t *testing.T, suffix string) *testLab { return newTestLabFS(t, s
 
 func newTestLabFS(t *testing.T, suffix string, fsys fs.FS) *testLab {
 	t.Helper()
+	return newTestLabWith(t, suffix, fsys, "")
+}
+
+// newTestLabWith is newTestLabFS with the kubelab binary that runs kubectl
+// commands (solutions, the catch-up of steps that build on others).
+func newTestLabWith(t *testing.T, suffix string, fsys fs.FS, kubelab string) *testLab {
+	t.Helper()
 	all, err := engine.LoadLessons(fsys)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +58,7 @@ func newTestLabFS(t *testing.T, suffix string, fsys fs.FS) *testLab {
 		cp.ID = l.ID + "-" + suffix
 		mine = append(mine, &cp)
 	}
-	h := hosttest.New(t, host.Config{LessonsFS: fsys, Lessons: mine})
+	h := hosttest.New(t, host.Config{LessonsFS: fsys, Lessons: mine, Kubelab: kubelab})
 	t.Cleanup(func() {
 		for _, l := range mine {
 			_ = clustertest.Cluster(t).Client.CoreV1().Namespaces().Delete(context.Background(), l.Namespace(), metav1.DeleteOptions{})
@@ -283,4 +290,40 @@ func TestProgramShowsTheOnDutyPanelLive(t *testing.T) {
 			t.Errorf("panel lacks %q:\n%s", want, view)
 		}
 	}
+}
+
+// Skipping ahead as a learner would: open 02-pods and press n twice to
+// reach "A container dies". The step sets up the pod the earlier step would
+// have made, the fault kills its container, and the goals panel shows live
+// results instead of "checking…".
+func TestProgramSkippingAheadSetsTheStepUp(t *testing.T) {
+	t.Parallel()
+	lab := newTestLabWith(t, "skip", lessons.FS(), hosttest.Kubelab(t))
+	tm := teatest.NewTestModel(t, New(context.Background(), lab, DefaultStyles(true, true)), teatest.WithInitialTermSize(120, 40))
+	wait := func(what string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
+			teatest.WithDuration(90*time.Second), teatest.WithCheckInterval(50*time.Millisecond))
+	}
+	wait("What Kubernetes is")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	wait("there is no pod named web")
+	tm.Send(tea.KeyPressMsg{Code: 'n', Text: "n"})
+	wait("Where does it run?")
+	tm.Send(tea.KeyPressMsg{Code: 'n', Text: "n"})
+	// One wait for all three: each wait consumes what it has read.
+	var last []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		last = b
+		for _, want := range []string{"A container dies", "killed a container", "✓ Pod web is running again"} {
+			if !bytes.Contains(b, []byte(want)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(90*time.Second), teatest.WithCheckInterval(50*time.Millisecond))
+	_ = last
+	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }

@@ -46,7 +46,11 @@ func (s *Session) catchUp(ctx context.Context, i int) {
 		if applyErr == nil {
 			applyErr = s.apply(ctx, "solution of step "+st.ID, st.Solution)
 		}
-		ok, rs, err := s.goalsPass(ctx, st.Goals, s.settleFor())
+		wait := s.settleFor()
+		if applyErr != nil {
+			wait = 2 * time.Second // what failed will not come: see what is there
+		}
+		ok, rs, err := s.goalsPass(ctx, st.Goals, wait)
 		if ok {
 			continue
 		}
