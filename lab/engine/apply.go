@@ -34,7 +34,7 @@ import (
 // own object comes back. Each object left is logged (setup-kept).
 func (s *Session) applySetup(ctx context.Context, step *lesson.Step) error {
 	for _, m := range step.Setup {
-		kept, err := s.apply(ctx, m, true)
+		kept, err := s.applyManifest(ctx, m, true)
 		if err != nil {
 			return fmt.Errorf("apply setup for step %s: %w", step.ID, err)
 		}
@@ -114,17 +114,23 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 		}
 	}
 	for _, m := range step.Solution.Manifests {
-		if _, err := s.apply(ctx, m, false); err != nil {
+		if err := s.applyFile(ctx, m); err != nil {
 			return fmt.Errorf("solution of step %s: %w", step.ID, err)
 		}
 	}
 	return nil
 }
 
-// apply server-side applies every object of a manifest file into the
-// lesson's namespace. With keepImmutable, an object whose immutable fields
-// differ is left as it is and named in kept ("job/migrate").
-func (s *Session) apply(ctx context.Context, name string, keepImmutable bool) (kept []string, err error) {
+// applyFile server-side applies every object of a manifest file into the
+// lesson's namespace.
+func (s *Session) applyFile(ctx context.Context, name string) error {
+	_, err := s.applyManifest(ctx, name, false)
+	return err
+}
+
+// applyManifest is applyFile; with keepImmutable, an object whose immutable
+// fields differ is left as it is and named in kept ("job/migrate").
+func (s *Session) applyManifest(ctx context.Context, name string, keepImmutable bool) (kept []string, err error) {
 	data, err := s.Lesson.ReadFile(s.cfg.Lessons, name)
 	if err != nil {
 		return nil, err
