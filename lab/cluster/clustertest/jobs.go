@@ -30,7 +30,7 @@ func JobCases() []JobCase {
 	return []JobCase{
 		{"a Job whose pod serves never completes", serverJobNeverCompletes},
 		{"a killed container of a restartPolicy Never pod fails the pod and the Job makes a new one", killedNeverPodFails},
-		{"a restarted container keeps its killed run after the pod completes", restartedRunStays},
+		{"a restarted container shows its killed run (logs --previous) and keeps its exit code after the pod completes", restartedRunStays},
 	}
 }
 
@@ -215,14 +215,34 @@ func killedNeverPodFails(t *testing.T, cs kubernetes.Interface, ns string, m clu
 }
 
 // restartedRunStays: restartPolicy OnFailure restarts a killed container in
-// its pod; once the pod completes, the killed run's exit code (lastState)
-// and its log (kubectl logs --previous) are still there.
+// its pod, where `kubectl logs --previous` shows the killed run; once the pod
+// completes, the killed run's exit code is still its last state. (A real
+// kubelet then soon collects the killed container, and with it the log
+// --previous read: kind answers "unable to retrieve container logs" seconds
+// after the pod completes, so no case holds that log after completion.)
 func restartedRunStays(t *testing.T, cs kubernetes.Interface, ns string, m cluster.Machine) {
 	const works = 8 * time.Second
 	createJob(t, cs, ns, appJob("import", corev1.RestartPolicyOnFailure, 2, jobEnv(works.String())...))
 	victim := runningPod(t, cs, ns, "import")
 	if err := m.KillContainer(context.Background(), ns, victim.Name, "app"); err != nil {
 		t.Fatalf("kill: %v", err)
+	}
+	var prev string
+	Eventually(t, time.Minute, "the killed container restarted in its pod, logs --previous the killed run", func(ctx context.Context) (bool, string) {
+		p, err := cs.CoreV1().Pods(ns).Get(ctx, victim.Name, metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		c, _ := appStatus(p)
+		if c.RestartCount != 1 || c.State.Running == nil {
+			return false, describe([]corev1.Pod{*p})
+		}
+		out, err := cs.CoreV1().Pods(ns).GetLogs(victim.Name, &corev1.PodLogOptions{Container: "app", Previous: true}).DoRaw(ctx)
+		prev = string(out)
+		return err == nil, fmt.Sprintf("%s; logs --previous: %v %s", describe([]corev1.Pod{*p}), err, out)
+	})
+	if !strings.Contains(prev, workload.LogWorking(works)) || strings.Contains(prev, jobMessage) {
+		t.Errorf("logs --previous are not the killed run's (working, never done):\n%s", prev)
 	}
 	var done corev1.Pod
 	Eventually(t, 2*time.Minute, "the pod Succeeded after one restart", func(ctx context.Context) (bool, string) {
@@ -240,10 +260,6 @@ func restartedRunStays(t *testing.T, cs kubernetes.Interface, ns string, m clust
 	}
 	if now := c.State.Terminated; now == nil || now.ExitCode != 0 || now.Reason != "Completed" {
 		t.Errorf("completed pod's state %+v, want terminated, exit code 0, Completed", c.State)
-	}
-	prev := logs(t, cs, ns, done.Name, true)
-	if !strings.Contains(prev, workload.LogWorking(works)) || strings.Contains(prev, jobMessage) {
-		t.Errorf("logs --previous are not the killed run's (working, never done):\n%s", prev)
 	}
 	if cur := logs(t, cs, ns, done.Name, false); !strings.Contains(cur, jobMessage) {
 		t.Errorf("logs of the completed run lack %q:\n%s", jobMessage, cur)
