@@ -130,11 +130,11 @@ func (a *app) run(ctx context.Context) error {
 	if a.env(workload.EnvReady) == "false" {
 		a.logf("%s", workload.LogNotReady)
 	}
+	if mode == workload.ModeJob {
+		return a.job(ctx, errc)
+	}
 	if line := workload.LogMode(a.env); line != "" {
 		a.logf("%s", line)
-	}
-	if mode == workload.ModeJob {
-		return nil // it has said its message: done
 	}
 	if mode == workload.ModeQueue {
 		a.queue = &queue{}
@@ -161,6 +161,30 @@ func (a *app) run(ctx context.Context) error {
 	case err := <-errc:
 		return err
 	}
+}
+
+// job works for its EnvDuration, then says its message and is done (exit
+// 0), unless it crashes first (EnvCrashAfter) or is stopped.
+func (a *app) job(ctx context.Context, crashed <-chan error) error {
+	d, err := a.env.JobDuration()
+	if err != nil {
+		return err
+	}
+	if d > 0 {
+		a.logf("%s", workload.LogWorking(d))
+	}
+	done := time.NewTimer(d)
+	defer done.Stop()
+	select {
+	case <-done.C:
+	case err := <-crashed:
+		return err
+	case <-ctx.Done():
+		a.logf("stopping")
+		return nil
+	}
+	a.logf("%s", workload.LogMode(a.env))
+	return nil
 }
 
 // holdMemory allocates and touches the asked amount, so that the kernel

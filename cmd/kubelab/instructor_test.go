@@ -54,6 +54,12 @@ func TestLintNamesFileAndLineAndFails(t *testing.T) {
 	if !strings.Contains(out, want) || !strings.Contains(out, `unknown field "hint"`) {
 		t.Errorf("lint output lacks file:line problems:\n%s", out)
 	}
+	// In the same run as the unknown field: what the rest of the file has wrong.
+	for _, also := range []string{"meteor-strike", "has no hints"} {
+		if !strings.Contains(out, also) {
+			t.Errorf("lint stopped at the unknown field; its output lacks %q:\n%s", also, out)
+		}
+	}
 }
 
 // A lesson whose reference solution does not satisfy its goals makes verify fail.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 	"github.com/kubelab/kubelab/lab/cluster/kind"
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/host"
@@ -83,6 +84,16 @@ func TestKindUpProveAndDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Jobs on real kubelets, held to the same cases as the simulated nodes
+	// (lab/cluster/embedded's TestJobsBehaveAsOnARealNode).
+	t.Run("jobs", func(t *testing.T) {
+		for _, jc := range clustertest.JobCases() {
+			t.Run(jc.Name, func(t *testing.T) {
+				t.Parallel()
+				jc.Run(t, ecfg.Client, clustertest.NamespaceOn(t, ecfg.Client), p)
+			})
+		}
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	proofStart := time.Now()

@@ -2,11 +2,13 @@ package check
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/ext"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubelab/kubelab/lab/lesson"
@@ -35,19 +37,47 @@ var celEnv = func() *cel.Env {
 	return env
 }()
 
-// Validate says what is wrong with a goal, for the lesson loader.
+// Validate says what is wrong with a goal, for the lesson loader: its
+// form, and what it names against the API's schema (schema.go).
 func Validate(g lesson.Goal) error {
-	_, err := compile(g)
-	return err
+	c, err := compile(g)
+	if err != nil {
+		return err
+	}
+	switch {
+	case g.Field != nil:
+		t, err := CheckPath(c.kind, c.path)
+		if err != nil || t == nil {
+			return err
+		}
+		what := kindWord(c.kind) + " " + lastField(strings.Trim(c.path.text, "{}"))
+		for _, v := range []*string{g.Field.Equals, g.Field.NotEquals} {
+			if v != nil {
+				if err := checkValue(t, *v, what); err != nil {
+					return fmt.Errorf("path %s: %w", c.path.text, err)
+				}
+			}
+		}
+	case g.Count != nil && g.Count.Phase != "":
+		return checkValue(reflect.TypeFor[corev1.PodPhase](), g.Count.Phase, "Pod phase")
+	case g.Condition != nil:
+		return checkCondition(c.kind, g.Condition.Type, g.Condition.Status)
+	}
+	return nil
 }
 
 // ValidateRef says what is wrong with a solution command's reference to a
 // field of an object (kind/name and a JSONPath template), for the loader.
 func ValidateRef(object, path string) error {
-	if _, _, err := ParseObject(object); err != nil {
+	kind, _, err := ParseObject(object)
+	if err != nil {
 		return err
 	}
-	_, err := ParsePath(path)
+	p, err := ParsePath(path)
+	if err != nil {
+		return err
+	}
+	_, err = CheckPath(kind, p)
 	return err
 }
 

@@ -49,7 +49,8 @@ type Machine interface {
 	SetNodeRunning(ctx context.Context, node string, running bool) error
 	// KillContainer kills the process of one running container of a pod with
 	// SIGKILL, as the node's kernel would; the kubelet then restarts it in
-	// the same pod (exit code 137, restart count one higher).
+	// the same pod (exit code 137, restart count one higher), unless the
+	// pod's restartPolicy is Never: then the pod fails.
 	KillContainer(ctx context.Context, namespace, pod, container string) error
 }
 

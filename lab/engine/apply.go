@@ -11,8 +11,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -21,15 +24,47 @@ import (
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/policy"
+	"github.com/kubelab/kubelab/lab/progress"
 )
 
+// applySetup applies the step's setup. An object the learner has remade
+// that the API will not change in place (a Job's pod template is immutable)
+// is left as the learner made it: opening the step again must not lock
+// them out of it. Reset empties the namespace first, so there the setup's
+// own object comes back. Each object left is logged (setup-kept).
 func (s *Session) applySetup(ctx context.Context, step *lesson.Step) error {
 	for _, m := range step.Setup {
-		if err := s.applyFile(ctx, m); err != nil {
+		kept, err := s.applyManifest(ctx, m, true)
+		if err != nil {
 			return fmt.Errorf("apply setup for step %s: %w", step.ID, err)
+		}
+		for _, obj := range kept {
+			if s.cfg.Progress != nil { // the step is not the session's current one yet
+				_ = s.cfg.Progress.Log(progress.Event{Lesson: s.Lesson.ID, Step: step.ID, Kind: EventSetupKept, Detail: obj})
+			}
 		}
 	}
 	return nil
+}
+
+// EventSetupKept is the events.jsonl kind of an object of a step's setup left
+// as the learner made it (Detail: "job/migrate").
+const EventSetupKept = "setup-kept"
+
+// immutable reports whether err is the API refusing to change a field that
+// cannot change once the object exists.
+func immutable(err error) bool {
+	var st apierrors.APIStatus
+	if !apierrors.IsInvalid(err) || !errors.As(err, &st) || st.Status().Details == nil {
+		return false
+	}
+	causes := st.Status().Details.Causes
+	for _, c := range causes {
+		if !strings.Contains(c.Message, apivalidation.FieldImmutableErrorMsg) {
+			return false
+		}
+	}
+	return len(causes) > 0
 }
 
 // ApplySolution carries out the current step's reference solution: its
@@ -104,28 +139,35 @@ func (s *Session) apply(ctx context.Context, what string, sol lesson.Solution) e
 // applyFile server-side applies every object of a manifest file into the
 // lesson's namespace.
 func (s *Session) applyFile(ctx context.Context, name string) error {
+	_, err := s.applyManifest(ctx, name, false)
+	return err
+}
+
+// applyManifest is applyFile; with keepImmutable, an object whose immutable
+// fields differ is left as it is and named in kept ("job/migrate").
+func (s *Session) applyManifest(ctx context.Context, name string, keepImmutable bool) (kept []string, err error) {
 	data, err := s.Lesson.ReadFile(s.cfg.Lessons, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkManifestFile(name, data); err != nil {
-		return err
+		return nil, err
 	}
 	dec := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	for {
 		var obj unstructured.Unstructured
 		if err := dec.Decode(&obj.Object); err != nil {
 			if errors.Is(err, io.EOF) {
-				return nil
+				return kept, nil
 			}
-			return fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if len(obj.Object) == 0 {
 			continue
 		}
 		k, err := check.LookupResource(obj.GetKind())
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if !k.Namespaced {
 			labels := obj.GetLabels()
@@ -137,7 +179,7 @@ func (s *Session) applyFile(ctx context.Context, name string) error {
 		}
 		body, err := json.Marshal(obj.Object)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		force := true
 		ri := s.cfg.Dynamic.Resource(k.GVR)
@@ -147,8 +189,12 @@ func (s *Session) applyFile(ctx context.Context, name string) error {
 		} else {
 			_, err = ri.Patch(ctx, obj.GetName(), types.ApplyPatchType, body, opts)
 		}
+		if err != nil && keepImmutable && immutable(err) {
+			kept = append(kept, k.Name+"/"+obj.GetName())
+			continue
+		}
 		if err != nil {
-			return fmt.Errorf("%s: apply %s/%s: %w", name, k.Name, obj.GetName(), err)
+			return nil, fmt.Errorf("%s: apply %s/%s: %w", name, k.Name, obj.GetName(), err)
 		}
 	}
 }

@@ -12,7 +12,7 @@ var catalogue = map[string]kind{
 		build:    newDeletePods,
 	},
 	"kill-container": {
-		doc:      "kill the process of a running container (default the first) in count pods matching selector (default 1), times rounds every apart: exit code 137, the kubelet restarts it in the same pod",
+		doc:      "kill the process of a running container (default the first) in count pods matching selector (default 1), times rounds every apart: exit code 137, the kubelet restarts it in the same pod (restartPolicy Never: the pod fails, a Job makes a new one)",
 		required: []string{"selector"},
 		optional: []string{"container", "count", "times", "every"},
 		build:    newKillContainer,

@@ -123,9 +123,23 @@ func restarts(p *corev1.Pod, container string) int32 {
 	return -1
 }
 
+// stopped reports whether a container of p has ended and will not be
+// restarted in it (restartPolicy Never: the pod fails, a Job makes a new one).
+func stopped(p *corev1.Pod, container string) bool {
+	if p.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		return false
+	}
+	for _, c := range p.Status.ContainerStatuses {
+		if c.Name == container {
+			return c.State.Terminated != nil
+		}
+	}
+	return false
+}
+
 // waitRestarted waits until the kubelet has noticed that a container died
 // (a real one polls its runtime every second or so): its restart count has
-// gone up. Only then has the fault struck for the learner, who sees the
+// gone up, or, in a pod with restartPolicy Never, the container has ended. Only then has the fault struck for the learner, who sees the
 // restart and the last state with `kubectl describe pod`.
 func waitRestarted(ctx context.Context, env Env, v victim) error {
 	was := restarts(v.pod, v.container)
@@ -134,7 +148,7 @@ func waitRestarted(ctx context.Context, env Env, v victim) error {
 		if apierrors.IsNotFound(err) || (err == nil && (p.UID != v.pod.UID || p.DeletionTimestamp != nil)) {
 			return true, nil // gone meanwhile: nothing left to restart
 		}
-		return err == nil && restarts(p, v.container) > was, nil
+		return err == nil && (restarts(p, v.container) > was || stopped(p, v.container)), nil
 	})
 	switch {
 	case err == nil:

@@ -106,8 +106,15 @@ func Load(fsys fs.FS, dir string, v Validators) (*Lesson, error) {
 	var l Lesson
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	var decoded Problems
 	if err := dec.Decode(&l); err != nil {
-		return nil, yamlProblems(file, err)
+		// Unknown fields and values of the wrong type still leave the rest
+		// decoded: check it too, so that one run shows every problem.
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, yamlProblems(file, err)
+		}
+		decoded = yamlProblems(file, err)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -120,6 +127,7 @@ func Load(fsys fs.FS, dir string, v Validators) (*Lesson, error) {
 		c.formatV1(&l)
 	}
 	c.lesson(&l)
+	c.problems = merge(decoded, c.problems)
 	if len(c.problems) > 0 {
 		// lesson.yaml's problems first, then each manifest's, by line.
 		sort.SliceStable(c.problems, func(i, j int) bool {
@@ -132,6 +140,33 @@ func Load(fsys fs.FS, dir string, v Validators) (*Lesson, error) {
 		return nil, c.problems
 	}
 	return &l, nil
+}
+
+// merge puts the decoder's problems before the checker's, leaving out a
+// checker's problem on a line whose value did not decode (it would say the
+// same thing again: "minutes must be a positive number" after "cannot
+// unmarshal !!str `five` into int").
+func merge(decoded, checked Problems) Problems {
+	bad := map[int]bool{}
+	for _, p := range decoded {
+		if !strings.HasPrefix(p.Msg, "unknown field ") {
+			bad[p.Line] = true
+		}
+	}
+	out := append(Problems{}, decoded...)
+	for _, p := range checked {
+		if p.File != decoded.file() || !bad[p.Line] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (ps Problems) file() string {
+	if len(ps) == 0 {
+		return ""
+	}
+	return ps[0].File
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)

@@ -58,6 +58,7 @@ func (c *checker) add(at string, format string, args ...any) {
 		}
 		i := strings.LastIndexAny(p, ".[")
 		if i < 0 {
+			line = c.lines[""] // a setting the lesson lacks: its first line
 			break
 		}
 		p = p[:i]

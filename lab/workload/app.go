@@ -19,7 +19,7 @@ const (
 	ModeProxy    = "proxy"    // forwards 127.0.0.1:EnvListen to EnvTarget (an ambassador; no HTTP)
 	ModeAdapter  = "adapter"  // serves metrics on AdapterPort, beside the app it translates for
 	ModeDB       = "db"       // a small data store (GET/PUT /data/<name>) on DBPort
-	ModeJob      = "job"      // says EnvMessage and finishes
+	ModeJob      = "job"      // works for EnvDuration, says EnvMessage and exits 0
 )
 
 // Modes lists every mode, the default first.
@@ -46,8 +46,13 @@ const (
 	EnvListen = "KUBELAB_LISTEN"
 	// EnvDataDir is where GET/PUT /data/<name> keeps files (default DefaultDataDir).
 	EnvDataDir = "KUBELAB_DATA_DIR"
-	// EnvMessage is what a job says before it finishes (default DefaultMessage).
+	// EnvMessage is what a job says when it finishes (default DefaultMessage).
 	EnvMessage = "KUBELAB_MESSAGE"
+	// EnvDuration is how long a job works before it says EnvMessage and
+	// exits with status 0: a Go duration or a number of seconds (default 0).
+	// Only a job finishes by itself; every other mode runs until it is
+	// stopped, killed, or crashes (EnvCrashAfter).
+	EnvDuration = "KUBELAB_DURATION"
 	// EnvVersion is the image tag the app runs as; the images set it.
 	EnvVersion = "KUBELAB_VERSION"
 )
@@ -94,6 +99,24 @@ func IsMode(mode string) bool { return slices.Contains(Modes, mode) }
 // the sidecars tail and proxy, which share their pod (and so its ports)
 // with an app on HTTPPort.
 func Serves(mode string) bool { return mode != ModeJob && mode != ModeTail && mode != ModeProxy }
+
+// Finishes reports whether mode ends by itself, with status 0: only a job
+// does. A container in any other mode runs until it is stopped or killed,
+// so a Job whose pods serve never completes, on kind as on the simulated nodes.
+func Finishes(mode string) bool { return mode == ModeJob }
+
+// JobDuration is how long a job works (EnvDuration).
+func (e Env) JobDuration() (time.Duration, error) {
+	v := e(EnvDuration)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s=%q is not a duration such as 30s", EnvDuration, v)
+	}
+	return d, nil
+}
 
 // DefaultRate is the rate of mode without EnvRate: tasks a producer puts
 // or a worker finishes, or requests a load pod sends, per second.
@@ -187,8 +210,13 @@ func LogRequest(method, path string, status int, took time.Duration) string {
 	return fmt.Sprintf("%s %s %d (%s)", method, path, status, took)
 }
 
+// LogWorking announces a job's EnvDuration.
+func LogWorking(d time.Duration) string {
+	return fmt.Sprintf("working for %s (%s)", d, EnvDuration)
+}
+
 // LogMode says what the app's mode does ("" for a plain server), and for a
-// job its message.
+// job its message, said when it finishes.
 func LogMode(e Env) string {
 	switch mode := e.Mode(); mode {
 	case ModeWorker, ModeProducer:

@@ -123,26 +123,32 @@ var nsSeq atomic.Int64
 func Namespace(t testing.TB) (kubernetes.Interface, string) {
 	t.Helper()
 	env := Cluster(t)
+	return env.Client, NamespaceOn(t, env.Client)
+}
+
+// NamespaceOn is Namespace on the cluster cs reaches (kind, in make e2e-kind).
+func NamespaceOn(t testing.TB, cs kubernetes.Interface) string {
+	t.Helper()
 	name := fmt.Sprintf("lab-t%d-%s", nsSeq.Add(1), dnsLabel(t.Name()))
 	if len(name) > 63 {
 		name = strings.TrimRight(name[:63], "-")
 	}
 	ctx := context.Background()
-	_, err := env.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatalf("create namespace %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		_ = env.Client.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
+		_ = cs.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
 	})
 	err = wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		_, err := env.Client.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
+		_, err := cs.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
 		return err == nil, nil
 	})
 	if err != nil {
 		t.Fatalf("namespace %s: default service account never appeared", name)
 	}
-	return env.Client, name
+	return name
 }
 
 var nonDNS = regexp.MustCompile(`[^a-z0-9-]+`)

@@ -213,7 +213,7 @@ func TestCrashingContainerLoopsWithGrowingRestarts(t *testing.T) {
 	if _, err := cs.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	sawBackOff := false
+	sawBackOff, sawRestarted := false, false
 	clustertest.Eventually(t, 45*time.Second, "CrashLoopBackOff with 2 restarts", func(ctx context.Context) (bool, string) {
 		p, err := cs.CoreV1().Pods(ns).Get(ctx, "crasher", metav1.GetOptions{})
 		if err != nil || len(p.Status.ContainerStatuses) == 0 {
@@ -223,7 +223,14 @@ func TestCrashingContainerLoopsWithGrowingRestarts(t *testing.T) {
 		if waitingReason(p) == "CrashLoopBackOff" {
 			sawBackOff = true
 		}
-		return sawBackOff && c.RestartCount >= 2, fmt.Sprintf("reason %q restarts %d", waitingReason(p), c.RestartCount)
+		if c.State.Running != nil && c.RestartCount > 0 {
+			sawRestarted = true
+			// Restarted, it still shows how its last run ended (kubectl describe, logs --previous).
+			if last := c.LastTerminationState.Terminated; last == nil || last.ExitCode != 1 {
+				t.Fatalf("restarted container lost its last state: %+v", c.LastTerminationState)
+			}
+		}
+		return sawBackOff && sawRestarted && c.RestartCount >= 2, fmt.Sprintf("reason %q restarts %d", waitingReason(p), c.RestartCount)
 	})
 }
 

@@ -37,9 +37,11 @@ func (p *Provider) SetNodeRunning(ctx context.Context, node string, running bool
 }
 
 // KillContainer kills a simulated container as its node's kernel would:
-// the container's last state becomes "terminated, exit code 137" and the
-// kubelet restarts it at once in the same pod (a new container ID, one
-// restart more), as a real kubelet does after the first failure.
+// it ends with exit code 137. As a real kubelet, the simulated one restarts
+// it at once in the same pod (a new container ID, one restart more, the
+// killed run as its last state) unless the pod's restartPolicy is Never:
+// then the container stays terminated, and the pod fails once none of its
+// containers runs (a Job then makes a new pod).
 func (p *Provider) KillContainer(ctx context.Context, namespace, pod, container string) error {
 	if _, err := p.readMeta(); err != nil {
 		return cluster.ErrNotRunning
@@ -57,23 +59,55 @@ func (p *Provider) KillContainer(ctx context.Context, namespace, pod, container 
 		if err != nil {
 			return err
 		}
-		id := make([]byte, 32)
-		_, _ = rand.Read(id)
 		now := metav1.Now()
 		for i := range po.Status.ContainerStatuses {
 			c := &po.Status.ContainerStatuses[i]
 			if c.Name != container {
 				continue
 			}
-			c.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+			killed := corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
 				ExitCode: 137, Reason: "Error", StartedAt: c.State.Running.StartedAt, FinishedAt: now,
 				ContainerID: "containerd://" + oldID,
 			}}
+			if po.Spec.RestartPolicy == corev1.RestartPolicyNever {
+				c.State, c.Ready, c.Started = killed, false, ptrTo(false)
+				continue
+			}
+			id := make([]byte, 32)
+			_, _ = rand.Read(id)
+			c.LastTerminationState = killed
 			c.State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}
 			c.ContainerID = "containerd://" + hex.EncodeToString(id)
 			c.RestartCount++
+		}
+		if po.Spec.RestartPolicy == corev1.RestartPolicyNever {
+			notReady(po, now)
 		}
 		_, err = cs.CoreV1().Pods(namespace).UpdateStatus(ctx, po, metav1.UpdateOptions{})
 		return err
 	})
 }
+
+// notReady marks a pod with a container that will not run again: not
+// Ready, and Failed once none of its containers runs.
+func notReady(po *corev1.Pod, now metav1.Time) {
+	running := false
+	for _, c := range po.Status.ContainerStatuses {
+		running = running || c.State.Terminated == nil
+	}
+	reason := "ContainersNotReady"
+	if !running {
+		po.Status.Phase, reason = corev1.PodFailed, "PodFailed"
+	}
+	for i := range po.Status.Conditions {
+		cond := &po.Status.Conditions[i]
+		if cond.Type == corev1.PodReady || cond.Type == corev1.ContainersReady {
+			if cond.Status != corev1.ConditionFalse {
+				cond.LastTransitionTime = now
+			}
+			cond.Status, cond.Reason = corev1.ConditionFalse, reason
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

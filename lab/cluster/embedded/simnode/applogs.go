@@ -80,6 +80,9 @@ func appLines(pod *corev1.Pod, c *corev1.Container, tag string, start, until, en
 	if env(workload.EnvReady) == "false" {
 		add(2*time.Millisecond, workload.LogNotReady)
 	}
+	if mode == workload.ModeJob {
+		return append(lines, jobLines(env, start, until, end, exitCode)...)
+	}
 	if line := workload.LogMode(env); line != "" {
 		add(3*time.Millisecond, line)
 	}
@@ -88,6 +91,34 @@ func appLines(pod *corev1.Pod, c *corev1.Container, tag string, start, until, en
 		lines = append(lines, probeLines(c, env, start, start, until)...)
 	}
 	if !end.IsZero() && exitCode == 1 && after > 0 {
+		lines = append(lines, logLine{at: end, text: workload.LogFatal(workload.CrashReason(after))}, logLine{at: end, text: workload.LogExit})
+	}
+	return lines
+}
+
+// jobLines is the rest of a job's run: it works for its duration, then says
+// its message and exits 0; a run that ended otherwise (killed, crashed)
+// never said it.
+func jobLines(env workload.Env, start, until, end time.Time, exitCode int32) []logLine {
+	var lines []logLine
+	add := func(d time.Duration, text string) { lines = append(lines, logLine{at: start.Add(d), text: text}) }
+	d, err := env.JobDuration()
+	if err != nil {
+		add(3*time.Millisecond, workload.LogFatal(err.Error()))
+		add(3*time.Millisecond, workload.LogExit)
+		return lines
+	}
+	if d > 0 {
+		add(3*time.Millisecond, workload.LogWorking(d))
+	}
+	finished := !start.Add(d).After(until)
+	if !end.IsZero() {
+		finished = exitCode == 0
+	}
+	if finished {
+		add(3*time.Millisecond+d, workload.LogMode(env))
+	}
+	if after, err := workload.ParseDuration(env(workload.EnvCrashAfter)); err == nil && !end.IsZero() && exitCode == 1 && after > 0 {
 		lines = append(lines, logLine{at: end, text: workload.LogFatal(workload.CrashReason(after))}, logLine{at: end, text: workload.LogExit})
 	}
 	return lines

@@ -24,7 +24,8 @@ import (
 // What a real kubelet finds out before it starts a container, and kwok's
 // stages cannot (they see one pod at a time): whether the ConfigMaps and
 // Secrets a pod uses exist and hold the keys it asks for, and whether a
-// container that uses memory (workload.EnvMemory) stays under its limit.
+// container that uses memory (workload.EnvMemory) stays under its limit,
+// and whether its containers end by themselves (finish.go).
 // The checks write their verdict into annotations the stages select on
 // (assets/stages/pod.yaml).
 const (
@@ -127,8 +128,12 @@ func (c *checks) sync(ctx context.Context, key types.NamespacedName) error {
 			want[AnnotationConfig], want[AnnotationConfigReason], want[AnnotationConfigMessage] = ptr("error"), ptr(reason), ptr(msg)
 		}
 	}
-	if oom := oomContainers(pod); len(oom) > 0 {
+	oom := oomContainers(pod)
+	if len(oom) > 0 {
 		want[AnnotationOOM] = ptr(strings.Join(oom, ","))
+	}
+	if d, ok := finishesAfter(pod, oom); ok {
+		want[AnnotationFinishes] = ptr(d.String())
 	}
 	changed := map[string]*string{}
 	for k, v := range want {

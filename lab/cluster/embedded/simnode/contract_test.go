@@ -179,6 +179,8 @@ func TestSimulatedLogsAreTheRealAppsLines(t *testing.T) {
 		{"db", "v1", map[string]string{workload.EnvMode: workload.ModeDB, workload.EnvDataDir: dir}},
 		{"db without a data dir", "v1", map[string]string{workload.EnvMode: workload.ModeDB}},
 		{"job", "v1", map[string]string{workload.EnvMode: workload.ModeJob, workload.EnvMessage: "nightly report: 42 orders"}},
+		{"job that works", "v1", map[string]string{workload.EnvMode: workload.ModeJob, workload.EnvDuration: "1s"}},
+		{"job with an unreadable duration", "v1", map[string]string{workload.EnvMode: workload.ModeJob, workload.EnvDuration: "soon"}},
 		{"not a mode", "v1", map[string]string{workload.EnvMode: "sever"}},
 		{"broken", "broken", map[string]string{}},
 	}
@@ -194,6 +196,15 @@ func TestSimulatedLogsAreTheRealAppsLines(t *testing.T) {
 			sim := simLines(runLines(p, &p.Spec.Containers[0], time.Now(), time.Time{}, 0))
 			if c.tag == "broken" || !workload.IsMode(c.env[workload.EnvMode]) && c.env[workload.EnvMode] != "" {
 				sim = simLines(runLines(p, &p.Spec.Containers[0], time.Now().Add(-time.Second), time.Now(), 1))
+			}
+			if d, err := contract(env).JobDuration(); contract(env).Mode() == workload.ModeJob {
+				// The whole run: the real app has exited.
+				start := time.Now().Add(-d - time.Second)
+				code := int32(0)
+				if err != nil {
+					code = 1
+				}
+				sim = simLines(runLines(p, &p.Spec.Containers[0], start, time.Now(), code))
 			}
 			if got, want := normalise(sim), normalise(real); !slices.Equal(got, want) {
 				t.Errorf("the simulated node shows\n  %s\nthe real app prints\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
