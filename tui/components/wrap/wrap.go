@@ -36,15 +36,19 @@ func Words(s string, w int, indent string) string {
 }
 
 // fields splits a paragraph at spaces, except inside backquotes: a code
-// span, with the words stuck to it (a comma after it), is one field.
+// span, with the words stuck to it (a comma after it), is one field. The
+// last backquote of an odd number opens no span.
 func fields(para string) []string {
 	var out []string
 	var cur strings.Builder
-	inCode := false
-	for _, r := range para {
+	inCode, unpaired := false, -1
+	if strings.Count(para, "`")%2 == 1 {
+		unpaired = strings.LastIndex(para, "`")
+	}
+	for i, r := range para {
 		switch {
 		case r == '`':
-			inCode = !inCode
+			inCode = inCode != (i != unpaired) // toggles, but for the unpaired one
 			cur.WriteRune(r)
 		case (r == ' ' || r == '\t') && !inCode:
 			if cur.Len() > 0 {

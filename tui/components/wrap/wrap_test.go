@@ -33,3 +33,15 @@ func TestWordsWrapsProseAtSpaces(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// A backquote without its pair (an apostrophe typed as one) opens no span:
+// the rest still wraps.
+func TestWordsWrapsAfterAnUnpairedBackquote(t *testing.T) {
+	t.Parallel()
+	got := Words("it`s one two three four five six seven", 10, "")
+	for _, l := range strings.Split(got, "\n") {
+		if len(l) > 10 {
+			t.Errorf("line %q is wider than 10:\n%s", l, got)
+		}
+	}
+}
