@@ -27,6 +27,7 @@ type HomeKeys struct {
 // LessonKeys are the lesson screen's keys; Text scrolls the step's text.
 type LessonKeys struct {
 	Shell, Hint, Solution, Reset key.Binding
+	Copy                         key.Binding // the step's commands, through OSC 52
 	Next, Prev, Back, Help, Quit key.Binding
 	Text                         viewport.KeyMap
 }
@@ -52,8 +53,8 @@ func DefaultKeyMap() KeyMap {
 	text.PageUp = bind("pgup", "page up", "pgup", "shift+up", "b")
 	text.PageDown = bind("pgdn", "page down", "pgdown", "shift+down", "space", "f")
 	text.HalfPageUp, text.HalfPageDown = bind("u", "½ page up", "u", "ctrl+u"), bind("d", "½ page down", "d", "ctrl+d")
-	text.Left.SetEnabled(false) // the text is wrapped to the screen
-	text.Right.SetEnabled(false)
+	// Prose wraps to the screen; a code line wider than it scrolls sideways.
+	text.Left, text.Right = bind("←", "scroll left", "left"), bind("→", "scroll right", "right")
 	return KeyMap{
 		Help:      help,
 		ForceQuit: forceQuit,
@@ -70,6 +71,7 @@ func DefaultKeyMap() KeyMap {
 			Hint:     bind("h", "hint", "h"),
 			Solution: bind("s", "solution", "s"),
 			Reset:    bind("r", "reset step", "r"),
+			Copy:     bind("c", "copy commands", "c"),
 			Next:     bind("n", "next step", "n"),
 			Prev:     bind("p", "previous step", "p"),
 			Back:     bind("esc", "lessons", "esc"),
@@ -116,9 +118,9 @@ func (k LessonKeys) ShortHelp() []key.Binding {
 func (k LessonKeys) FullHelp() [][]key.Binding {
 	t := k.Text
 	return [][]key.Binding{
-		{k.Shell, k.Hint, k.Solution, k.Reset},
+		{k.Shell, k.Hint, k.Solution, k.Reset, k.Copy},
 		{k.Next, k.Prev, k.Back, k.Help, k.Quit},
-		{t.Up, t.Down, t.HalfPageUp, t.HalfPageDown, t.PageUp, t.PageDown},
+		{t.Up, t.Down, t.HalfPageUp, t.HalfPageDown, t.PageUp, t.PageDown, t.Left, t.Right},
 	}
 }
 

@@ -9,16 +9,14 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/glamour/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/engine"
-	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
 	"github.com/kubelab/kubelab/tui/components/confirm"
 	"github.com/kubelab/kubelab/tui/components/goals"
-	"github.com/kubelab/kubelab/tui/components/wrap"
 )
 
 // lessonModel is the lesson screen: the step's text, the live goals, hints,
@@ -36,6 +34,12 @@ type lessonModel struct {
 	busy    string
 	nodes   nodesMsg
 	now     time.Time
+	// the step's text as shown, line by line, and what the copy key copies
+	lines    []string
+	widths   []int    // each line's width without its padding
+	codeW    int      // the widest code line of the step's text
+	commands []string // its commands, the hints' and a revealed solution's
+	solution []string // the solution's commands, once revealed
 	// the on-duty panel's readings, oldest first
 	metrics    []metrics.Snapshot
 	metricsErr string
@@ -95,7 +99,8 @@ func (m lessonModel) resize() lessonModel {
 	w, h := m.c.width, m.c.height
 	textW, textH := w-4, h-4-m.goalsHeight()
 	if m.sideBySide() {
-		textW, textH = w*3/5-2, h-5
+		// widen the text, not wrap the code, while the goals keep 40 columns
+		textW, textH = max(w*3/5-2, min(m.codeW, w-44)), h-5
 	}
 	m.text.SetWidth(max(20, textW))
 	m.text.SetHeight(max(3, textH))
@@ -121,42 +126,18 @@ func (m lessonModel) loadText() lessonModel {
 	if err != nil {
 		md = "(the step's text could not be read: " + err.Error() + ")"
 	}
-	m.text.SetContent(renderMarkdown(md+hintsMarkdown(m.session.ShownHints(), len(st.Hints)), m.text.Width(), m.c.styles))
+	shown := m.session.ShownHints()
+	m.codeW, m.commands = codeWidth(md), append(stepCommands(md, shown), m.solution...)
+	m = m.resize() // the text column may widen to fit the step's code
+	m.lines = strings.Split(renderStepText(md, shown, len(st.Hints), m.text.Width(), m.c.styles), "\n")
+	m.widths = make([]int, len(m.lines))
+	for i, l := range m.lines {
+		m.widths[i] = ansi.StringWidth(strings.TrimRight(ansi.Strip(l), " "))
+	}
+	m.text.SetContentLines(m.lines)
 	m.text.GotoTop()
+	m.text.SetXOffset(0)
 	return m
-}
-
-// hintsMarkdown lists the hints shown so far under the step's text, so the
-// learner can scroll back to them.
-func hintsMarkdown(shown []lesson.Hint, total int) string {
-	if len(shown) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n\n---\n\n**Hints shown (%d/%d)**\n\n", len(shown), total)
-	for i, h := range shown {
-		fmt.Fprintf(&b, "%d. %s\n", i+1, h.Text)
-	}
-	return b.String()
-}
-
-func renderMarkdown(md string, width int, s Styles) string {
-	style := "dark"
-	switch {
-	case s.NoColor:
-		style = "ascii"
-	case !s.Dark:
-		style = "light"
-	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(20, width-2)))
-	if err != nil {
-		return md
-	}
-	out, err := r.Render(md)
-	if err != nil {
-		return md
-	}
-	return strings.Trim(out, "\n")
 }
 
 func (m lessonModel) update(msg tea.Msg) (lessonModel, tea.Cmd) {
@@ -171,7 +152,7 @@ func (m lessonModel) update(msg tea.Msg) (lessonModel, tea.Cmd) {
 			return m, nil
 		}
 		// The step's first results may have come before this message.
-		m.step, m.results, m.dialog = msg.step, m.session.Results(), confirm.Model{}
+		m.step, m.results, m.dialog, m.solution = msg.step, m.session.Results(), confirm.Model{}, nil
 		m.passed = len(m.results) > 0 && check.AllPass(m.results)
 		m.metrics, m.metricsErr = nil, ""
 		m = m.resize().loadText()
@@ -271,6 +252,8 @@ func (m lessonModel) onKey(k tea.KeyPressMsg) (lessonModel, tea.Cmd) {
 		} else {
 			m.message, m.msgKind = "No more hints: press s to see the solution.", "hint"
 		}
+	case key.Matches(k, keys.Copy):
+		return m.copyCmd()
 	case key.Matches(k, keys.Solution):
 		m.dialog = confirm.YesNo(askSolution, "Show the solution? It counts in your progress.", m.c.keys.Confirm)
 	case key.Matches(k, keys.Reset):
@@ -297,6 +280,8 @@ func (m lessonModel) onChosen(msg confirm.ChosenMsg) (lessonModel, tea.Cmd) {
 	switch msg.ID {
 	case askSolution:
 		sol := m.session.RevealSolution()
+		m.solution = sol.Commands
+		m.commands = append(m.commands, sol.Commands...)
 		var lines []string
 		for _, cmd := range sol.Commands {
 			lines = append(lines, "  $ "+cmd)
@@ -345,9 +330,9 @@ func (m lessonModel) view() string {
 	}
 	var body string
 	if m.sideBySide() {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, m.text.View(), " ", s.Panel.Width(goalsW).Render(panel))
+		body = lipgloss.JoinHorizontal(lipgloss.Top, m.textView(), " ", s.Panel.Width(goalsW).Render(panel))
 	} else {
-		body = lipgloss.JoinVertical(lipgloss.Left, m.text.View(), s.Panel.Width(goalsW).Render(panel))
+		body = lipgloss.JoinVertical(lipgloss.Left, m.textView(), s.Panel.Width(goalsW).Render(panel))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, header, body, m.footer())
 }
@@ -367,7 +352,7 @@ func (m lessonModel) footer() string {
 		case "error":
 			style = s.Error
 		}
-		lines = append(lines, style.Render(wrap.Words(m.message, width-2, "")))
+		lines = append(lines, style.Render(m.messageText(width-2)))
 	}
 	nodes := "nodes ?"
 	if m.nodes.total > 0 {

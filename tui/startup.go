@@ -29,6 +29,10 @@ func newStartup(c *common) startupModel {
 func (m startupModel) update(msg tea.Msg) (startupModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case phaseMsg:
+		if n := len(m.phases); n > 0 && sameStep(m.phases[n-1].title, msg.title) {
+			m.phases[n-1] = msg // how far it is: a download's bytes
+			break
+		}
 		m.phases = append(m.phases, msg)
 	case tickMsg:
 		m.now = time.Time(msg)
@@ -67,4 +71,15 @@ func (m startupModel) view() string {
 		b.WriteString("\n" + s.Error.Render("The lab cluster could not start.") + "\n" + s.Text.Width(max(20, width-6)).Render(m.err.Error()) + "\n\n" + s.Muted.Render("press q to quit"))
 	}
 	return s.Page.Render(b.String())
+}
+
+// progressSeparator is cluster.ProgressSeparator (the TUI does not import
+// lab/cluster; a test holds the two equal).
+const progressSeparator = " · "
+
+// sameStep says whether title b reports how far the phase titled a is.
+func sameStep(a, b string) bool {
+	head, _, found := strings.Cut(b, progressSeparator)
+	before, _, _ := strings.Cut(a, progressSeparator)
+	return found && head == before
 }

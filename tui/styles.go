@@ -16,6 +16,7 @@ type Styles struct {
 	Panel, PanelTitle, StatusBar  lipgloss.Style
 	Selected, Unselected, Concept lipgloss.Style
 	Error, Success, Dialog        lipgloss.Style
+	Code                          lipgloss.Style // a line of a code block
 	Page                          lipgloss.Style
 	NoColor                       bool
 	Dark                          bool
@@ -34,6 +35,7 @@ func DefaultStyles(dark, noColor bool) Styles {
 		s.Subtitle, s.Muted, s.Text, s.Pass, s.Fail, s.Warn, s.Key, s.Concept = base, base, base, base, base.Bold(true), base, base.Bold(true), base.Bold(true)
 		s.Selected, s.Unselected = base.Bold(true), base
 		s.Error, s.Success = base.Bold(true), base.Bold(true)
+		s.Code = base
 	} else {
 		s.Title = base.Bold(true).Foreground(accent)
 		s.Subtitle = base.Foreground(accent)
@@ -48,6 +50,7 @@ func DefaultStyles(dark, noColor bool) Styles {
 		s.Unselected = base
 		s.Error = base.Bold(true).Foreground(red)
 		s.Success = base.Bold(true).Foreground(green)
+		s.Code = base.Foreground(accent)
 	}
 	s.Panel = base.Border(lipgloss.RoundedBorder()).Padding(0, 1)
 	s.PanelTitle = s.Title

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
+	"sync"
 	"syscall"
 
 	"k8s.io/klog/v2"
@@ -37,6 +39,15 @@ func main() {
 		report = func(line string) { _, _ = fmt.Fprintln(phaseFile, line) }
 	}
 
+	// $KUBELAB_CLUSTER_CPUPROFILE: a CPU profile of the start-up, up to
+	// PhaseReady, for finding what slows it down (`go tool pprof`).
+	stopProfile := func() {}
+	if path := os.Getenv("KUBELAB_CLUSTER_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			stopProfile = sync.OnceFunc(func() { pprof.StopCPUProfile(); _ = f.Close() })
+		}
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	err := controlplane.Run(ctx, controlplane.Config{
@@ -44,6 +55,9 @@ func main() {
 		APIPort: *port,
 		Progress: func(phase string) {
 			report("phase " + phase)
+			if phase == embedded.PhaseReady {
+				stopProfile()
+			}
 			if phase == embedded.PhaseReady && phaseFile != nil {
 				_ = phaseFile.Close()
 				report = func(string) {}

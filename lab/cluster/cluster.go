@@ -73,6 +73,11 @@ func RunningContainerID(pod *corev1.Pod, container string) (string, error) {
 	return "", fmt.Errorf("pod %s has no container %s", pod.Name, container)
 }
 
+// ProgressSeparator parts a phase's title from how far it is ("Pulling the
+// node image X · 120 MB of 450 MB (26%), 3 of 9 layers"): a phase whose
+// title starts as the one before it, up to this, says how far that one is.
+const ProgressSeparator = " · "
+
 // Phase is one step of bringing a cluster up.
 type Phase struct {
 	Name    string        // machine name, e.g. "etcd"

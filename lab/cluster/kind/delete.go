@@ -28,7 +28,7 @@ func (p *Provider) Down(ctx context.Context) error {
 		return fmt.Errorf("the kind cluster %q was not created by kubelab; kubelab leaves it alone", Name)
 	}
 	if err := deleteCluster(kp, Name, p.KubeconfigPath()); err != nil {
-		return err
+		return p.explain(ctx, "deleting the kind cluster", err)
 	}
 	return os.RemoveAll(p.dir)
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/distribution/reference"
 	"sigs.k8s.io/kind/pkg/apis/config/defaults"
+
+	"github.com/kubelab/kubelab/lab/cluster"
 )
 
 // RegistryWait is how long kubelab waits for the node image's registry to
@@ -81,8 +83,15 @@ func (p *Provider) ensureNodeImage(ctx context.Context, phase func(name, title s
 		p.log(fmt.Sprintf("node image %s is not in the Docker engine; its registry %s does not answer: %v", image, host, err))
 		return &NodeImageError{Image: image, Log: p.LogPath(), Err: fmt.Errorf("%s: %w", host, ErrRegistryUnreachable)}
 	}
-	phase("pull", "Pulling the node image "+image)
-	out, err := exec.CommandContext(ctx, "docker", "pull", image).CombinedOutput()
+	title := "Pulling the node image " + image
+	phase("pull", title)
+	// Through the engine's API, whose stream says how far the download is
+	// (`docker pull` shows no progress when its output is not a terminal).
+	err := pullWithProgress(ctx, image, func(progress string) { phase("pull", title+cluster.ProgressSeparator+progress) })
+	var out []byte
+	if errors.Is(err, errNoEngineAPI) {
+		out, err = exec.CommandContext(ctx, "docker", "pull", image).CombinedOutput()
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

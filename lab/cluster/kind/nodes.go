@@ -43,8 +43,9 @@ func (p *Provider) startNodes(ctx context.Context, kp *kindcluster.Provider) ([]
 		return nil, err
 	}
 	for _, n := range ns {
-		if err := exec.CommandContext(ctx, "docker", "start", n.String()).Run(); err != nil {
-			return nil, fmt.Errorf("start node %s: %w", n, err)
+		args := []string{"docker", "start", n.String()}
+		if out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("start node %s: %w", n, &kindexec.RunError{Command: args, Output: out, Inner: err})
 		}
 	}
 	return ns, nil

@@ -133,7 +133,7 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 		}
 	}
 	phase("preflight", "Checking the Docker engine")
-	if err := Preflight(ctx); err != nil {
+	if err := p.preflight(ctx); err != nil {
 		return cluster.Status{}, err
 	}
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
@@ -151,7 +151,7 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 	}})
 	found, err := p.exists(kp)
 	if err != nil {
-		return cluster.Status{}, fmt.Errorf("list kind clusters: %w", err)
+		return cluster.Status{}, p.explain(ctx, "listing kind's clusters", err)
 	}
 	if found {
 		return p.restart(ctx, kp, phase)
@@ -181,6 +181,9 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 	if err := kp.Create(Name, p.createOptions(p.KubeconfigPath())...); err != nil {
 		stopEarly()
 		<-prepared
+		if e := p.explain(ctx, "creating the kind cluster", err); e != err {
+			return cluster.Status{}, e
+		}
 		return cluster.Status{}, fmt.Errorf("kind could not create the cluster: %w", err)
 	}
 	mk, _ := json.Marshal(marker{Name: Name, NodeImage: p.nodeImage, Created: time.Now()})
@@ -189,7 +192,7 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 	}
 	closeBooted() // kind never said it started the control plane: prepare now
 	if err := <-prepared; err != nil {
-		return cluster.Status{}, err
+		return cluster.Status{}, p.explain(ctx, "loading the lesson images into the nodes", err)
 	}
 	if err := p.assignPodCIDRs(ctx); err != nil {
 		return cluster.Status{}, err
@@ -205,7 +208,7 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 func (p *Provider) restart(ctx context.Context, kp *kindcluster.Provider, phase func(name, title string)) (cluster.Status, error) {
 	mine, err := p.owned(kp)
 	if err != nil {
-		return cluster.Status{}, err
+		return cluster.Status{}, p.explain(ctx, "looking for the kind cluster's nodes", err)
 	}
 	if !mine {
 		return cluster.Status{}, fmt.Errorf("a kind cluster named %q exists that kubelab did not create; kubelab leaves it alone: delete it with `kind delete cluster --name %s` if you no longer need it", Name, Name)
@@ -213,13 +216,13 @@ func (p *Provider) restart(ctx context.Context, kp *kindcluster.Provider, phase 
 	phase("starting", "Starting the kind nodes")
 	ns, err := p.startNodes(ctx, kp)
 	if err != nil {
-		return cluster.Status{}, err
+		return cluster.Status{}, p.explain(ctx, "starting the kind nodes", err)
 	}
 	if err := kp.ExportKubeConfig(Name, p.KubeconfigPath(), false); err != nil {
-		return cluster.Status{}, err
+		return cluster.Status{}, p.explain(ctx, "writing the kind cluster's kubeconfig", err)
 	}
 	if err := p.network(ctx, ns, true); err != nil {
-		return cluster.Status{}, err
+		return cluster.Status{}, p.explain(ctx, "setting up the pod network", err)
 	}
 	phase("waiting", "Waiting for the nodes to be Ready")
 	if err := p.waitReady(ctx, 3*time.Minute); err != nil {

@@ -17,6 +17,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"go.etcd.io/etcd/server/v3/embed"
+
 	"github.com/kubelab/kubelab/lab/atomicfile"
 	"github.com/kubelab/kubelab/lab/cluster/embedded"
 	"github.com/kubelab/kubelab/lab/cluster/embedded/pki"
@@ -86,12 +88,29 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 
+	// etcd and the API server start together: the API server spends its
+	// first second building its configuration and handlers, which need no
+	// etcd, and waits for it after that.
 	progress(embedded.PhaseEtcd)
-	etcd, err := startEtcd(ctx, l.Dir, p)
-	if err != nil {
-		return err
+	type started struct {
+		etcd *embed.Etcd
+		err  error
 	}
-	defer etcd.Close()
+	etcdc := make(chan started, 1)
+	go func() {
+		e, err := startEtcd(ctx, l.Dir, p)
+		etcdc <- started{e, err}
+	}()
+	var etcd *embed.Etcd
+	received := false
+	defer func() {
+		if !received {
+			etcd = (<-etcdc).etcd // still starting: stop it once it has
+		}
+		if etcd != nil {
+			etcd.Close()
+		}
+	}()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -116,6 +135,12 @@ func Run(ctx context.Context, cfg Config) error {
 	run("kube-apiserver", func(ctx context.Context) error {
 		return runAPIServer(ctx, apiserverArgs(set, p, cfg.APIPort))
 	})
+	e := <-etcdc
+	received = true
+	if e.err != nil {
+		return e.err
+	}
+	etcd = e.etcd
 	restCfg, err := clientcmd.BuildConfigFromFlags("", kc(pki.NodeAgent))
 	if err != nil {
 		return err
@@ -128,15 +153,23 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := waitReady(ctx, cs, errc); err != nil {
 		return err
 	}
-
-	// Started once the API server is ready: started with it, they only
-	// slow its start-up down on two cores.
-	run("kube-controller-manager", func(ctx context.Context) error {
-		return runControllerManager(ctx, controllerManagerArgs(set, kc(pki.ControllerManager)))
-	})
-	run("kube-scheduler", func(ctx context.Context) error {
-		return runScheduler(ctx, schedulerArgs(kc(pki.Scheduler)))
-	})
+	// The roles come first, then the components that need them: started
+	// with the API server, they only slow its start-up down on two cores.
+	// The simulated nodes need no roles (their agent is a cluster admin):
+	// they start meanwhile.
+	booted := make(chan error, 1)
+	go func() {
+		err := bootstrap(ctx, cs)
+		if err == nil {
+			run("kube-controller-manager", func(ctx context.Context) error {
+				return runControllerManager(ctx, controllerManagerArgs(set, kc(pki.ControllerManager)))
+			})
+			run("kube-scheduler", func(ctx context.Context) error {
+				return runScheduler(ctx, schedulerArgs(kc(pki.Scheduler)))
+			})
+		}
+		booted <- err
+	}()
 	progress(embedded.PhaseNodes)
 	if err := simnode.EnsureNodes(ctx, cs, p.Kubelet); err != nil {
 		return err
@@ -152,6 +185,9 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	progress(embedded.PhaseWaiting)
 	if err := waitUsable(ctx, cs, errc); err != nil {
+		return err
+	}
+	if err := <-booted; err != nil {
 		return err
 	}
 	progress(embedded.PhaseReady)
@@ -186,10 +222,11 @@ func newClientset(cfg *rest.Config) (*kubernetes.Clientset, error) {
 	return kubernetes.NewForConfig(cfg)
 }
 
-// waitReady polls the API server's /readyz until it answers ok.
+// waitReady polls the API server's /readyz until it answers ok, but for
+// the checks of the hooks bootstrap does the work of.
 func waitReady(ctx context.Context, cs kubernetes.Interface, errc <-chan error) error {
 	return poll(ctx, errc, 2*time.Minute, "the API server did not become ready within 2 minutes", func() (bool, string) {
-		body, err := cs.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+		body, err := cs.Discovery().RESTClient().Get().RequestURI(readyzSkippingHooks).DoRaw(ctx)
 		return err == nil && string(body) == "ok", fmt.Sprint(err)
 	})
 }
