@@ -64,5 +64,10 @@ func (h *Lab) Resync(ctx context.Context, s *engine.Session) error {
 	if s == nil {
 		return errors.New("no lesson is open")
 	}
+	// A restarted cluster's kubeconfig is written anew: terminals that
+	// follow the lesson's namespace follow it again.
+	if err := setKubeconfigNamespace(h.prov().KubeconfigPath(), s.Namespace()); err != nil {
+		return err
+	}
 	return s.Resync(ctx, cfg)
 }
