@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -124,5 +125,38 @@ func TestProgramBringsAKilledClusterBack(t *testing.T) {
 	if after.Current != before.Current || st.Attempts != before.Steps["why"].Attempts+1 {
 		t.Errorf("progress changed across the restart: before current %q attempts %d, after current %q attempts %d",
 			before.Current, before.Steps["why"].Attempts, after.Current, st.Attempts)
+	}
+}
+
+// A cluster that cannot come back (its kind nodes were removed): the lab
+// asks before creating it afresh, saying the progress is kept; n leaves it
+// stopped, and y starts the recreate.
+func TestRecreateIsAskedFirst(t *testing.T) {
+	t.Parallel()
+	m := New(context.Background(), fixtureLab(t, "recreate"), DefaultStyles(true, true))
+	m = run(t, m, m.upCmd())
+	next, _ := m.Update(recreateMsg{})
+	m = next.(Model)
+	view := strings.Join(strings.Fields(strings.ReplaceAll(ansi.Strip(m.View().Content), "║", " ")), " ") // the dialog's words, unwrapped
+	for _, want := range []string{"cannot be started again", "Create it afresh?", "progress is kept"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the question lacks %q:\n%s", want, view)
+		}
+	}
+	m, cmd := press(m, "n")
+	m = run(t, m, cmd)
+	if m.ask.Open() || m.recovering || m.c.cluster.state != cluster.Stopped {
+		t.Errorf("after n: dialog open %v, recovering %v, state %s", m.ask.Open(), m.recovering, m.c.cluster.state)
+	}
+	if view := ansi.Strip(m.View().Content); !strings.Contains(view, "press c") {
+		t.Errorf("after n the lesson list does not say which key brings the cluster back:\n%s", view)
+	}
+	next, _ = m.Update(recreateMsg{})
+	m, cmd = press(next.(Model), "y")
+	chosen := cmd() // the dialog's answer; the recreate itself is not run here
+	next, recreate := m.Update(chosen)
+	m = next.(Model)
+	if !m.recovering || recreate == nil || m.c.cluster.state != cluster.Starting {
+		t.Errorf("after y: recovering %v, command %v, state %s", m.recovering, recreate != nil, m.c.cluster.state)
 	}
 }
