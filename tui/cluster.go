@@ -38,6 +38,7 @@ func (ci clusterInfo) down() bool {
 
 // healthMsg: one health probe's answer.
 type healthMsg struct {
+	gen     int // the probe generation it began in
 	state   cluster.State
 	problem string
 }
@@ -48,14 +49,19 @@ type resyncedMsg struct{ err error }
 // recreateMsg: the cluster cannot come back; ask to create it afresh.
 type recreateMsg struct{}
 
-// healthEvery is how often the screens probe the cluster: a lost cluster
-// is noticed within it plus one probe's timeout.
-const healthEvery = time.Second
+// How often the screens probe the cluster: a lost cluster is noticed
+// within healthEvery plus one probe's timeout; one that is not running is
+// asked less often (on kind each answer runs docker), for a cluster that
+// someone brought back with `kubelab up`.
+const (
+	healthEvery     = time.Second
+	healthEveryDown = 5 * time.Second
+)
 
-func (c *common) healthCmd() tea.Cmd {
+func (c *common) healthCmd(gen int) tea.Cmd {
 	return func() tea.Msg {
 		st, problem := c.lab.Health(c.ctx)
-		return healthMsg{state: st, problem: problem}
+		return healthMsg{gen: gen, state: st, problem: problem}
 	}
 }
 
@@ -103,8 +109,8 @@ func (m Model) onCluster(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case healthMsg:
 		m.probing = false
-		if m.recovering {
-			return m, nil, true // Up says how it goes
+		if m.recovering || msg.gen != m.probeGen {
+			return m, nil, true // Up says how it goes, or the answer is from before it
 		}
 		c.setCluster(msg.state, msg.problem)
 		if msg.state == cluster.Running && c.cluster.lost { // brought back from elsewhere (`kubelab up`)
@@ -148,6 +154,7 @@ func (m Model) onCluster(msg tea.Msg) (Model, tea.Cmd, bool) {
 
 func (m Model) recover(recreate bool) (Model, tea.Cmd, bool) {
 	m.recovering = true
+	m.probeGen++
 	m.c.cluster.err = nil
 	m.c.setCluster(cluster.Starting, "")
 	return m, m.c.recoverCmd(recreate), true
@@ -160,8 +167,15 @@ func (m Model) probe() (Model, tea.Cmd) {
 	if m.probing || m.recovering || ci.state == "" || ci.err != nil || m.state == stateStartup {
 		return m, nil
 	}
-	m.probing = true
-	return m, m.c.healthCmd()
+	every := healthEvery
+	if !ci.ready() {
+		every = healthEveryDown
+	}
+	if time.Since(m.probedAt) < every-100*time.Millisecond { // ticks come every second
+		return m, nil
+	}
+	m.probing, m.probedAt = true, time.Now()
+	return m, m.c.healthCmd(m.probeGen)
 }
 
 // clusterSentence says in one sentence what happened to the cluster and

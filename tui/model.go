@@ -41,6 +41,8 @@ type Model struct {
 	showAll bool        // the help overlay
 
 	probing    bool          // a health probe is under way
+	probeGen   int           // recover bumps it: older probes' answers are stale
+	probedAt   time.Time     // when the last probe began
 	recovering bool          // the cluster key's Up is under way
 	ask        confirm.Model // whether to recreate a cluster that cannot come back
 }
