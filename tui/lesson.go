@@ -44,8 +44,16 @@ type lessonModel struct {
 
 func newLesson(c *common, s *engine.Session, step int) lessonModel {
 	m := newPendingLesson(c, s.Lesson, step)
+	return m.attach(s).loadText()
+}
+
+// attach gives the screen its session; results the checker sent before
+// this screen listened are not lost.
+func (m lessonModel) attach(s *engine.Session) lessonModel {
 	m.session = s
-	return m.loadText()
+	m.results = s.Results()
+	m.passed = len(m.results) > 0 && check.AllPass(m.results)
+	return m
 }
 
 // newPendingLesson is the lesson screen before its session can start: the

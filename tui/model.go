@@ -137,7 +137,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if m.state == stateLesson && m.lesson.session == nil && m.lesson.les == msg.session.Lesson {
-			m.lesson.session = msg.session // the pending lesson: its text stays where the learner scrolled
+			m.lesson = m.lesson.attach(msg.session) // the pending lesson: its text stays where the learner scrolled
 			if m.lesson.step != msg.step { // the learner read on meanwhile
 				var start tea.Cmd
 				shown := m.lesson.step
