@@ -189,7 +189,7 @@ func (c *common) clusterSentence() string {
 	case ci.state == cluster.Stopped:
 		return fmt.Sprintf("The lab cluster stopped (its process ended or its nodes were stopped); press %s to start it again on its data, your progress is kept.", k)
 	case ci.state == cluster.Unreachable:
-		return fmt.Sprintf("The lab cluster does not answer (%s); press %s to bring it back.", ci.problem, k)
+		return fmt.Sprintf("The lab cluster does not answer (its API server or Docker is down; `kubelab status` says more); press %s to bring it back.", k)
 	}
 	return ""
 }

@@ -85,7 +85,9 @@ func TestProgramBringsAKilledClusterBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	killed := time.Now()
-	wait("The lab cluster stopped", 5*time.Second)
+	seen.waitFor(t, "the screen says the cluster is gone", 5*time.Second, func(w *watched) bool {
+		return strings.Contains(w.view, "The lab cluster stopped") || strings.Contains(w.view, "The lab cluster does not answer")
+	})
 	t.Logf("detected %s after kill -9", time.Since(killed).Round(10*time.Millisecond))
 	seen.waitFor(t, "the goals panel says the cluster is unreachable", time.Second, func(w *watched) bool {
 		return strings.Contains(w.view, "cluster unreachable") && !strings.Contains(w.view, "there is no configmap")
@@ -93,7 +95,7 @@ func TestProgramBringsAKilledClusterBack(t *testing.T) {
 	seen.mu.Lock()
 	view := seen.view
 	seen.mu.Unlock()
-	if !strings.Contains(view, "press c") || !strings.Contains(view, "cluster stopped") {
+	if !strings.Contains(view, "press c") || (!strings.Contains(view, "cluster stopped") && !strings.Contains(view, "cluster unreachable")) {
 		t.Errorf("the lesson screen does not say which key brings the cluster back, or the status bar what it is:\n%s", view)
 	}
 
