@@ -138,7 +138,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.state == stateLesson && m.lesson.session == nil && m.lesson.les == msg.session.Lesson {
 			m.lesson = m.lesson.attach(msg.session) // the pending lesson: its text stays where the learner scrolled
-			if m.lesson.step != msg.step { // the learner read on meanwhile
+			if m.lesson.step != msg.step {          // the learner read on meanwhile
 				var start tea.Cmd
 				shown := m.lesson.step
 				m.lesson.step = msg.step
