@@ -137,8 +137,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if m.state == stateLesson && m.lesson.session == nil && m.lesson.les == msg.session.Lesson {
-			m.lesson = m.lesson.attach(msg.session) // the pending lesson: its text stays where the learner scrolled
-			if m.lesson.step != msg.step {          // the learner read on meanwhile
+			// The pending lesson: its text stays where the learner scrolled,
+			// on the step they read on to meanwhile.
+			m.lesson = m.lesson.attach(msg.session)
+			if m.lesson.step != msg.step {
 				var start tea.Cmd
 				shown := m.lesson.step
 				m.lesson.step = msg.step
