@@ -200,14 +200,14 @@ func (c *common) clusterStatus() string {
 	ci := c.cluster
 	switch {
 	case ci.err != nil:
-		return "cluster stopped"
+		return string(cluster.Stopped)
 	case ci.state == "" || ci.state == cluster.Starting:
 		if ci.phase != "" {
-			return "cluster starting: " + ci.phase
+			return "starting: " + ci.phase
 		}
-		return "cluster starting"
+		return string(cluster.Starting)
 	}
-	return "cluster " + string(ci.state)
+	return string(ci.state)
 }
 
 // goalsWaiting is what the goals panel says instead of results while the
@@ -302,5 +302,5 @@ func (m homeModel) clusterView() string {
 	case ci.state == cluster.Stopped || ci.state == cluster.Unreachable:
 		return s.Error.Render(wrap.Words(c.clusterSentence(), c.width-6, "")) + "\n"
 	}
-	return s.Muted.Render(c.lab.Backend()+" · "+c.clusterStatus()) + "\n"
+	return s.Muted.Render(c.lab.Backend()+" cluster "+c.clusterStatus()) + "\n"
 }

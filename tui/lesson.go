@@ -389,14 +389,14 @@ func (m lessonModel) footer() string {
 		}
 		lines = append(lines, style.Render(wrap.Words(m.message, width-2, "")))
 	}
-	nodes := "nodes ?"
+	nodes := " · nodes ?"
 	if m.nodes.total > 0 {
-		nodes = fmt.Sprintf("nodes %d/%d Ready", m.nodes.ready, m.nodes.total)
+		nodes = fmt.Sprintf(" · %d/%d Ready", m.nodes.ready, m.nodes.total)
 	}
 	if !m.c.cluster.ready() {
-		nodes = m.c.clusterStatus()
+		nodes = ""
 	}
-	status := s.StatusBar.Render(fmt.Sprintf("%s · ns %s · %s", m.c.lab.Backend(), m.les.Namespace(), nodes))
+	status := s.StatusBar.Render(fmt.Sprintf("%s %s · ns %s%s", m.c.lab.Backend(), m.c.clusterStatus(), m.les.Namespace(), nodes))
 	h := m.c.help
 	h.SetWidth(max(10, width-lipgloss.Width(status)-2))
 	lines = append(lines, status+"  "+h.View(m.c.keys.Lesson))

@@ -95,7 +95,7 @@ func TestProgramBringsAKilledClusterBack(t *testing.T) {
 	seen.mu.Lock()
 	view := seen.view
 	seen.mu.Unlock()
-	if !strings.Contains(view, "press c") || (!strings.Contains(view, "cluster stopped") && !strings.Contains(view, "cluster unreachable")) {
+	if !strings.Contains(view, "press c") || (!strings.Contains(view, "embedded stopped · ns") && !strings.Contains(view, "embedded unreachable · ns")) {
 		t.Errorf("the lesson screen does not say which key brings the cluster back, or the status bar what it is:\n%s", view)
 	}
 
