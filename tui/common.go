@@ -20,6 +20,8 @@ type common struct {
 	help   help.Model
 	width  int
 	height int
+	// cluster is the lab cluster as the root last heard of it.
+	cluster clusterInfo
 	// send delivers a message from outside a tea.Cmd (the start-up's
 	// phases); nil drops it. Run sets it before the program starts.
 	send func(tea.Msg)
@@ -50,8 +52,13 @@ func (c *common) upCmd() tea.Cmd {
 	}
 }
 
-// openCmd opens a lesson and starts its step; the root shows it on sessionMsg.
+// openCmd opens a lesson and starts its step; the root shows it on
+// sessionMsg. Before the cluster runs, the lesson's screen opens at once
+// (pendingMsg) and its session once the cluster is up.
 func (c *common) openCmd(l *lesson.Lesson, step int) tea.Cmd {
+	if !c.cluster.ready() {
+		return report(pendingMsg{lesson: l, step: step})
+	}
 	return func() tea.Msg {
 		s, err := c.lab.Open(l)
 		if err != nil {

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kubelab/kubelab/lab/cluster"
 )
 
 // fixtureLab is a test lab over the fixture lessons in testdata/lessons: the
@@ -38,6 +41,8 @@ type watched struct {
 	results  bool // the lesson shows goal results
 	readings int  // the on-duty panel's readings
 	grown    bool // its queue grew from the first reading to the last
+	cluster  cluster.State
+	view     string // the lesson screen as last drawn, without colours
 }
 
 func (w *watched) record(m Model) {
@@ -46,6 +51,10 @@ func (w *watched) record(m Model) {
 	r := m.lesson.metrics
 	w.state, w.results, w.readings = m.state, m.state == stateLesson && m.lesson.results != nil, len(r)
 	w.grown = len(r) > 1 && r[len(r)-1].QueueLength > r[0].QueueLength
+	w.cluster = m.c.cluster.state
+	if m.state == stateLesson {
+		w.view = ansi.Strip(m.lesson.view())
+	}
 }
 
 // waitFor waits until cond holds of what the probe saw.

@@ -125,7 +125,7 @@ func (m homeModel) view() string {
 	}
 	room := len(lines)
 	if height > 0 {
-		room = max(3, height-6)
+		room = max(3, height-8)
 	}
 	if len(lines) > room {
 		from := max(0, min(cursorLine-room/2, len(lines)-room))
@@ -144,6 +144,7 @@ func (m homeModel) view() string {
 	if m.err != nil {
 		b.WriteString("\n" + s.Error.Render(truncate(m.err.Error(), width-4)) + "\n")
 	}
+	b.WriteString("\n" + m.clusterView())
 	b.WriteString("\n" + s.Muted.Render("↑/↓ choose · enter open (resumes where you left off) · z quiz · ? keys · q quit"))
 	return s.Page.Render(b.String())
 }

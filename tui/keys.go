@@ -13,6 +13,7 @@ import (
 type KeyMap struct {
 	Help, ForceQuit key.Binding // on every screen
 	Startup         key.Binding // quit while the cluster starts
+	Cluster         key.Binding // bring the lab cluster back (home and lesson)
 	Home            HomeKeys
 	Lesson          LessonKeys
 	Quiz            QuizKeys
@@ -21,14 +22,15 @@ type KeyMap struct {
 
 // HomeKeys are the lesson list's keys.
 type HomeKeys struct {
-	Up, Down, Open, Quiz, Help, Quit key.Binding
+	Up, Down, Open, Quiz, Cluster, Help, Quit key.Binding
 }
 
 // LessonKeys are the lesson screen's keys; Text scrolls the step's text.
 type LessonKeys struct {
 	Shell, Hint, Solution, Reset key.Binding
 	Copy                         key.Binding // the step's commands, through OSC 52
-	Next, Prev, Back, Help, Quit key.Binding
+	Next, Prev, Back, Cluster    key.Binding
+	Help, Quit                   key.Binding
 	Text                         viewport.KeyMap
 }
 
@@ -48,6 +50,7 @@ func bind(help, desc string, keys ...string) key.Binding {
 // DefaultKeyMap returns kubelab's keys.
 func DefaultKeyMap() KeyMap {
 	help, quit, forceQuit := bind("?", "help", "?"), bind("q", "quit", "q"), bind("ctrl+c", "quit", "ctrl+c")
+	clusterKey := bind("c", "bring the cluster back", "c")
 	text := viewport.DefaultKeyMap()
 	text.Up, text.Down = bind("↑/k", "scroll up", "up", "k"), bind("↓/j", "scroll down", "down", "j")
 	text.PageUp = bind("pgup", "page up", "pgup", "shift+up", "b")
@@ -59,22 +62,25 @@ func DefaultKeyMap() KeyMap {
 		Help:      help,
 		ForceQuit: forceQuit,
 		Startup:   quit,
+		Cluster:   clusterKey,
 		Home: HomeKeys{
-			Up:   bind("↑/k", "up", "up", "k"),
-			Down: bind("↓/j", "down", "down", "j"),
-			Open: bind("enter", "open (resumes)", "enter"),
-			Quiz: bind("z", "quiz", "z"),
-			Help: help, Quit: quit,
+			Up:      bind("↑/k", "up", "up", "k"),
+			Down:    bind("↓/j", "down", "down", "j"),
+			Open:    bind("enter", "open (resumes)", "enter"),
+			Quiz:    bind("z", "quiz", "z"),
+			Cluster: clusterKey,
+			Help:    help, Quit: quit,
 		},
 		Lesson: LessonKeys{
 			Shell:    bind("x", "shell", "x"),
 			Hint:     bind("h", "hint", "h"),
 			Solution: bind("s", "solution", "s"),
 			Reset:    bind("r", "reset step", "r"),
-			Copy:     bind("c", "copy commands", "c"),
+			Copy:     bind("y", "copy commands", "y"),
 			Next:     bind("n", "next step", "n"),
 			Prev:     bind("p", "previous step", "p"),
 			Back:     bind("esc", "lessons", "esc"),
+			Cluster:  clusterKey,
 			Help:     help, Quit: quit,
 			Text: text,
 		},
@@ -106,7 +112,7 @@ func (k HomeKeys) ShortHelp() []key.Binding {
 
 // FullHelp is the lesson list's help overlay.
 func (k HomeKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Open}, {k.Quiz, k.Help, k.Quit}}
+	return [][]key.Binding{{k.Up, k.Down, k.Open}, {k.Quiz, k.Cluster, k.Help, k.Quit}}
 }
 
 // ShortHelp is the lesson screen's status-bar help.
@@ -119,7 +125,7 @@ func (k LessonKeys) FullHelp() [][]key.Binding {
 	t := k.Text
 	return [][]key.Binding{
 		{k.Shell, k.Hint, k.Solution, k.Reset, k.Copy},
-		{k.Next, k.Prev, k.Back, k.Help, k.Quit},
+		{k.Next, k.Prev, k.Back, k.Cluster, k.Help, k.Quit},
 		{t.Up, t.Down, t.HalfPageUp, t.HalfPageDown, t.PageUp, t.PageDown, t.Left, t.Right},
 	}
 }

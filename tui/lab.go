@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"time"
 
+	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
@@ -33,6 +34,14 @@ type Lab interface {
 	// Shell returns the command for a shell in the lesson's namespace, with
 	// KUBECONFIG set and kubectl available.
 	Shell(l *lesson.Lesson) (*exec.Cmd, error)
+	// Health probes the cluster: running, starting, stopped or
+	// unreachable, with the host's sentence when it is not running.
+	Health(ctx context.Context) (cluster.State, string)
+	// Recreate removes a cluster that cannot come back (Up's
+	// cluster.ErrGone) and brings up a fresh one, progress kept.
+	Recreate(ctx context.Context, phase func(title string, elapsed time.Duration)) error
+	// Resync carries session s on after Up brought the cluster back.
+	Resync(ctx context.Context, s *engine.Session) error
 	// Nodes reports how many nodes are Ready, of how many.
 	Nodes(ctx context.Context) (ready, total int, err error)
 	// QuizStore keeps quiz attempts and results.

@@ -14,16 +14,19 @@ import (
 
 	"github.com/kubelab/kubelab/lab/check"
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
 	"github.com/kubelab/kubelab/tui/components/confirm"
 	"github.com/kubelab/kubelab/tui/components/goals"
+	"github.com/kubelab/kubelab/tui/components/wrap"
 )
 
 // lessonModel is the lesson screen: the step's text, the live goals, hints,
 // the solution on request, and a status bar.
 type lessonModel struct {
 	c       *common
-	session *engine.Session
+	session *engine.Session // nil while the lesson waits for the cluster
+	les     *lesson.Lesson
 	step    int
 	text    viewport.Model
 	results []check.Result
@@ -46,12 +49,23 @@ type lessonModel struct {
 }
 
 func newLesson(c *common, s *engine.Session, step int) lessonModel {
-	m := lessonModel{c: c, session: s, step: step, text: viewport.New(), now: time.Now()}
-	// Results the checker sent before this screen listened are not lost.
-	if s != nil {
-		m.results = s.Results()
-		m.passed = len(m.results) > 0 && check.AllPass(m.results)
-	}
+	m := newPendingLesson(c, s.Lesson, step)
+	return m.attach(s).loadText()
+}
+
+// attach gives the screen its session; results the checker sent before
+// this screen listened are not lost.
+func (m lessonModel) attach(s *engine.Session) lessonModel {
+	m.session = s
+	m.results = s.Results()
+	m.passed = len(m.results) > 0 && check.AllPass(m.results)
+	return m
+}
+
+// newPendingLesson is the lesson screen before its session can start: the
+// step's text at once, the goals waiting for the cluster.
+func newPendingLesson(c *common, l *lesson.Lesson, step int) lessonModel {
+	m := lessonModel{c: c, les: l, step: step, text: viewport.New(), now: time.Now()}
 	m.text.KeyMap = c.keys.Lesson.Text
 	return m.resize().loadText()
 }
@@ -117,16 +131,19 @@ func (m lessonModel) goalsHeight() int {
 }
 
 func (m lessonModel) loadText() lessonModel {
-	if m.session == nil {
+	if m.les == nil {
 		return m
 	}
-	l := m.session.Lesson
+	l := m.les
 	st := &l.Steps[m.step]
 	md, err := l.StepText(m.c.lab.LessonsFS(), st)
 	if err != nil {
 		md = "(the step's text could not be read: " + err.Error() + ")"
 	}
-	shown := m.session.ShownHints()
+	var shown []lesson.Hint
+	if m.session != nil {
+		shown = m.session.ShownHints()
+	}
 	m.codeW, m.commands = codeWidth(md), append(stepCommands(md, shown), m.solution...)
 	m = m.resize() // the text column may widen to fit the step's code
 	m.lines = strings.Split(renderStepText(md, shown, len(st.Hints), m.text.Width(), m.c.styles), "\n")
@@ -170,6 +187,9 @@ func (m lessonModel) update(msg tea.Msg) (lessonModel, tea.Cmd) {
 	case tickMsg:
 		m.now = time.Time(msg)
 		var cmds []tea.Cmd
+		if !m.c.cluster.ready() {
+			return m, nil
+		}
 		if m.now.Second()%5 == 0 {
 			cmds = append(cmds, m.nodesCmd())
 		}
@@ -187,6 +207,9 @@ func (m lessonModel) update(msg tea.Msg) (lessonModel, tea.Cmd) {
 			var cmd tea.Cmd
 			m.dialog, cmd = m.dialog.Update(msg)
 			return m, cmd
+		}
+		if m.session == nil || !m.c.cluster.ready() {
+			return m.onKeyWaiting(msg)
 		}
 		return m.onKey(msg)
 	}
@@ -305,14 +328,14 @@ func (m lessonModel) startStep(i int, busy string) (lessonModel, tea.Cmd) {
 }
 
 func (m lessonModel) view() string {
-	if m.session == nil {
+	if m.les == nil {
 		return ""
 	}
 	s, width, height := m.c.styles, m.c.width, m.c.height
 	if m.dialog.Open() {
 		return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, m.dialog.View(s.confirm(), min(60, width-4)))
 	}
-	l := m.session.Lesson
+	l := m.les
 	st := l.Steps[m.step]
 	header := s.Title.Render(l.Title) + s.Muted.Render(fmt.Sprintf("  ·  step %d/%d: ", m.step+1, len(l.Steps))) + s.Subtitle.Render(st.Title)
 
@@ -324,7 +347,11 @@ func (m lessonModel) view() string {
 	if m.passed {
 		title = "Goals · all pass ✓"
 	}
-	panel := goals.Model{Title: title, Results: m.results, Waiting: "checking…", Want: true, Styles: s.goals()}.View(goalsW - 4)
+	results, waiting := m.results, "checking…"
+	if w := m.c.goalsWaiting(); w != "" {
+		results, waiting = nil, w // never stale results as if they were current
+	}
+	panel := goals.Model{Title: title, Results: results, Waiting: waiting, Want: true, Styles: s.goals()}.View(goalsW - 4)
 	if m.wantsMetrics() {
 		panel += "\n\n" + m.panelView(s, goalsW-4)
 	}
@@ -340,7 +367,9 @@ func (m lessonModel) view() string {
 func (m lessonModel) footer() string {
 	s, width := m.c.styles, m.c.width
 	var lines []string
-	if m.busy != "" {
+	if sentence := m.c.clusterSentence(); sentence != "" && m.busy == "" {
+		lines = append(lines, s.Error.Render(wrap.Words(sentence, width-2, "")))
+	} else if m.busy != "" {
 		lines = append(lines, s.Warn.Render(m.busy))
 	} else if m.message != "" {
 		style := s.Text
@@ -354,11 +383,14 @@ func (m lessonModel) footer() string {
 		}
 		lines = append(lines, style.Render(m.messageText(width-2)))
 	}
-	nodes := "nodes ?"
+	nodes := " · nodes ?"
 	if m.nodes.total > 0 {
-		nodes = fmt.Sprintf("nodes %d/%d Ready", m.nodes.ready, m.nodes.total)
+		nodes = fmt.Sprintf(" · %d/%d Ready", m.nodes.ready, m.nodes.total)
 	}
-	status := s.StatusBar.Render(fmt.Sprintf("%s · ns %s · %s", m.c.lab.Backend(), m.session.Namespace(), nodes))
+	if !m.c.cluster.ready() {
+		nodes = ""
+	}
+	status := s.StatusBar.Render(fmt.Sprintf("%s %s · ns %s%s", m.c.lab.Backend(), m.c.clusterStatus(), m.les.Namespace(), nodes))
 	h := m.c.help
 	h.SetWidth(max(10, width-lipgloss.Width(status)-2))
 	lines = append(lines, status+"  "+h.View(m.c.keys.Lesson))

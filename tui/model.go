@@ -9,7 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/quiz"
+	"github.com/kubelab/kubelab/tui/components/confirm"
 )
 
 type state int
@@ -37,12 +39,19 @@ type Model struct {
 	quiz    quizModel
 	quizCfg *QuizConfig // set by `kubelab quiz`: the TUI is only the quiz
 	showAll bool        // the help overlay
+
+	probing    bool          // a health probe is under way
+	probeGen   int           // recover bumps it: older probes' answers are stale
+	probedAt   time.Time     // when the last probe began
+	recovering bool          // the cluster key's Up is under way
+	ask        confirm.Model // whether to recreate a cluster that cannot come back
 }
 
-// New returns the root model.
+// New returns the root model: the lesson list at once, the cluster coming
+// up behind it.
 func New(ctx context.Context, lab Lab, styles Styles) Model {
 	c := newCommon(ctx, lab, styles)
-	return Model{c: c, startup: newStartup(c)}
+	return Model{c: c, state: stateHome, home: newHome(c), startup: newStartup(c)}
 }
 
 // Init starts the cluster and the clock (a quiz needs no cluster).
@@ -58,6 +67,7 @@ func (m Model) Init() tea.Cmd {
 func (m Model) WithQuiz(cfg QuizConfig) Model {
 	m.quizCfg = &cfg
 	if needsCluster(m.c.lab, cfg.Options) {
+		m.state = stateStartup // its first task needs the cluster
 		return m
 	}
 	return m.startQuiz(cfg)
@@ -77,6 +87,11 @@ func (m Model) upCmd() tea.Cmd { return m.c.upCmd() }
 // Update handles global keys and sizes, then hands the message to the active screen.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	c := m.c
+	next, cmd, done := m.onCluster(msg)
+	if done {
+		return next, cmd
+	}
+	m = next
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		c.width, c.height = msg.Width, msg.Height
@@ -100,24 +115,42 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case quitMsg:
 		return m, m.quit()
+	case phaseMsg:
+		c.cluster.phase = msg.title
 	case upDoneMsg:
+		m.recovering = false
 		if msg.err != nil {
-			m.startup.err = msg.err
+			c.setCluster(cluster.Stopped, "")
+			c.cluster.err, m.startup.err = msg.err, msg.err
 			return m, nil
 		}
-		if m.quizCfg != nil {
-			m = m.startQuiz(*m.quizCfg)
-			return m, m.quizCmd()
-		}
-		m.state, m.home = stateHome, newHome(c)
+		c.setCluster(cluster.Running, "")
+		return m.onUp()
+	case pendingMsg:
+		m.state, m.home.err = stateLesson, nil
+		m.lesson = newPendingLesson(c, msg.lesson, msg.step)
 		return m, nil
 	case sessionMsg:
 		if msg.err != nil {
+			m.lesson.close()
 			m.state, m.home.err = stateHome, msg.err
 			return m, nil
 		}
-		m.state = stateLesson
-		m.lesson = newLesson(c, msg.session, msg.step)
+		if m.state == stateLesson && m.lesson.session == nil && m.lesson.les == msg.session.Lesson {
+			// The pending lesson: its text stays where the learner scrolled,
+			// on the step they read on to meanwhile.
+			m.lesson = m.lesson.attach(msg.session)
+			if m.lesson.step != msg.step {
+				var start tea.Cmd
+				shown := m.lesson.step
+				m.lesson.step = msg.step
+				m.lesson, start = m.lesson.startStep(shown, "Starting the step shown…")
+				return m, tea.Batch(m.lesson.listen(), start)
+			}
+		} else {
+			m.state = stateLesson
+			m.lesson = newLesson(c, msg.session, msg.step)
+		}
 		return m, tea.Batch(m.lesson.listen(), m.lesson.nodesCmd())
 	case lessonClosedMsg:
 		m.state, m.home = stateHome, newHome(c)
@@ -132,9 +165,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.state, m.home = stateHome, newHome(c)
 		return m, nil
 	case tickMsg:
-		var cmd tea.Cmd
+		var cmd, probe tea.Cmd
+		m, probe = m.probe()
 		m, cmd = m.delegate(msg)
-		return m, tea.Batch(tick(), cmd)
+		return m, tea.Batch(tick(), cmd, probe)
 	}
 	return m.delegate(msg)
 }
@@ -177,6 +211,8 @@ func (m Model) View() tea.View {
 	c := m.c
 	var body string
 	switch {
+	case m.ask.Open():
+		body = lipgloss.Place(c.width, c.height, lipgloss.Center, lipgloss.Center, m.ask.View(c.styles.confirm(), min(60, c.width-4)))
 	case m.showAll:
 		h := c.help
 		h.ShowAll = true

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lab/metrics"
 )
 
@@ -21,6 +22,13 @@ type sessionMsg struct {
 	session *engine.Session
 	step    int
 	err     error
+}
+
+// pendingMsg: a lesson was opened before the cluster runs; its screen
+// shows the step's text while the cluster comes up.
+type pendingMsg struct {
+	lesson *lesson.Lesson
+	step   int
 }
 
 // stepStartedMsg: a step (re)started, or failed to.
@@ -78,4 +86,5 @@ const (
 	askReset
 	askSubmit
 	askResume
+	askRecreate
 )

@@ -31,7 +31,7 @@ func (m lessonModel) metricsCmd() tea.Cmd {
 }
 
 func (m lessonModel) wantsMetrics() bool {
-	return m.session != nil && m.session.Lesson.Steps[m.step].Panel == lesson.PanelMetrics
+	return m.les != nil && m.les.Steps[m.step].Panel == lesson.PanelMetrics
 }
 
 func (m lessonModel) onMetrics(msg metricsMsg) lessonModel {

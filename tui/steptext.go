@@ -192,7 +192,7 @@ func (m lessonModel) copyCmd() (lessonModel, tea.Cmd) {
 
 // messageText wraps the message's prose to w cells; a command line of a
 // solution ("  $ …") stays whole, marked with → where the screen cuts it
-// (c copies it whole).
+// (y copies it whole).
 func (m lessonModel) messageText(w int) string {
 	var out []string
 	for _, l := range strings.Split(m.message, "\n") {

@@ -92,7 +92,7 @@ func TestProgramShowsCommandsWholeAndCopiesThem(t *testing.T) {
 		tm.Send(tea.KeyPressMsg{Code: tea.KeyPgDown})
 	}
 	wait(cmd)
-	tm.Send(tea.KeyPressMsg{Code: 'c', Text: "c"})
+	tm.Send(tea.KeyPressMsg{Code: 'y', Text: "y"})
 	wait(ansi.SetSystemClipboard("kubectl get nodes\n" + cmd + "\n"))
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))

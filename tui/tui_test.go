@@ -136,8 +136,8 @@ func TestUpdateFlowsFromStartupToLessonAndBack(t *testing.T) {
 	m := New(context.Background(), lab, DefaultStyles(true, true))
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = next.(Model)
-	if m.state != stateStartup {
-		t.Fatalf("state = %v", m.state)
+	if m.state != stateHome {
+		t.Fatalf("state = %v: the lesson list is not shown at once", m.state)
 	}
 	m = run(t, m, m.upCmd())
 	if m.state != stateHome {

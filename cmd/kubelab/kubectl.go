@@ -37,6 +37,7 @@ func runKubectl(args []string) int {
 		return 1
 	}
 	_ = os.Setenv("KUBECONFIG", p.KubeconfigPath())
+	sayWhenUnreachable(p, args)
 	// kubectl caches discovery under ~/.kube; keep even that in the lab's state.
 	if os.Getenv("KUBECACHEDIR") == "" {
 		_ = os.Setenv("KUBECACHEDIR", filepath.Join(filepath.Dir(p.KubeconfigPath()), "kubectl-cache"))

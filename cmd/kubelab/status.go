@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/host"
 	"github.com/kubelab/kubelab/lab/kubectlver"
 )
@@ -32,12 +33,10 @@ func newStatusCommand(streams Streams) *cobra.Command {
 			if st.APIServer != "" {
 				fmt.Fprintf(w, "API server:\t%s\n", st.APIServer)
 			}
-			state := "not running"
-			if st.Running {
-				state = "running"
-				if !st.StartedAt.IsZero() {
-					state += fmt.Sprintf(" (up %s)", time.Since(st.StartedAt).Round(time.Second))
-				}
+			// One word of four: stopped, starting, unreachable, running.
+			state := string(st.State())
+			if st.State() == cluster.Running && !st.StartedAt.IsZero() {
+				state += fmt.Sprintf(" (up %s)", time.Since(st.StartedAt).Round(time.Second))
 			}
 			fmt.Fprintf(w, "State:\t%s\n", state)
 			var cfg *rest.Config

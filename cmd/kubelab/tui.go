@@ -20,7 +20,12 @@ func runTUI(ctx context.Context, streams Streams, quizCfg *tui.QuizConfig) (err 
 	// full-screen view (say, a watch dropped while the cluster restarts).
 	klog.LogToStderr(false)
 	klog.SetOutput(io.Discard)
-	fsys, all, err := loadLessons()
+	if lessonsDir != "" {
+		if fi, err := os.Stat(lessonsDir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("--lessons %s is not a folder of lessons", lessonsDir)
+		}
+	}
+	fsys, all, err := host.LessonsToShow(lessonsDir)
 	if err != nil {
 		return err
 	}

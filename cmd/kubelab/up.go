@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -16,6 +17,7 @@ import (
 func newUpCommand(streams Streams) *cobra.Command {
 	var backend string
 	var port int
+	var recreate bool
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start the lab cluster (or find it running)",
@@ -47,6 +49,12 @@ func newUpCommand(streams Streams) *cobra.Command {
 				fmt.Fprintf(streams.Out, " • %-48s %5.1fs\n", ph.Title, ph.Elapsed.Seconds())
 			}
 			st, err := p.Up(cmd.Context(), progress)
+			if errors.Is(err, cluster.ErrGone) && recreate {
+				fmt.Fprintln(streams.Out, "The lab cluster cannot be started again; creating it afresh (your progress is kept)...")
+				if err = p.Down(cmd.Context()); err == nil {
+					st, err = p.Up(cmd.Context(), progress)
+				}
+			}
 			notice, fellBack := host.Fallback(err)
 			if fellBack = fellBack && auto; fellBack {
 				fmt.Fprintln(streams.Out, notice)
@@ -78,6 +86,7 @@ func newUpCommand(streams Streams) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&backend, "backend", "", "cluster backend: kind (real nodes, needs Docker) or embedded (simulated nodes, no Docker); default: kind where a Docker engine answers, else embedded, then the one used last")
 	cmd.Flags().IntVar(&port, "port", embedded.DefaultPort, "API server port on 127.0.0.1")
+	cmd.Flags().BoolVar(&recreate, "recreate", false, "create the cluster afresh when it cannot be started again (its nodes were removed); your progress is kept")
 	return cmd
 }
 

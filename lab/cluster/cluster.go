@@ -87,12 +87,16 @@ type Phase struct {
 
 // Status describes a lab cluster.
 type Status struct {
-	Backend   Backend
-	Running   bool
-	Already   bool // Up found it running and did nothing
-	APIServer string
-	StartedAt time.Time
-	Nodes     []Node
+	Backend  Backend
+	Running  bool
+	Starting bool // an Up is bringing it up now (see State)
+	// Unreachable: it should run but cannot be reached (Docker does not
+	// answer, its nodes are paused); set when Running is false.
+	Unreachable bool
+	Already     bool // Up found it running and did nothing
+	APIServer   string
+	StartedAt   time.Time
+	Nodes       []Node
 	// Problem, when set, says in one sentence what is wrong and what to do.
 	Problem string
 }

@@ -237,6 +237,9 @@ func (s *Session) stop() {
 func (s *Session) watch(ctx context.Context, i int, c *check.Checker, done chan struct{}) {
 	defer close(done)
 	prev := map[string]bool{}
+	for _, r := range s.Results() { // a resynced step's goals that passed already
+		prev[r.ID] = r.Pass
+	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kubelab/kubelab/lab/cluster"
@@ -54,6 +55,8 @@ type Lab struct {
 	store    *progress.Store
 	stateDir string
 	kubelab  string
+
+	upping atomic.Int32 // Ups under way (Health says starting)
 
 	mu      sync.Mutex
 	clients *Clients
@@ -139,6 +142,8 @@ func (h *Lab) Up(ctx context.Context, phase func(title string, elapsed time.Dura
 	if phase == nil {
 		phase = func(string, time.Duration) {}
 	}
+	h.upping.Add(1)
+	defer h.upping.Add(-1)
 	if h.notice != "" {
 		phase(h.notice, 0)
 	}

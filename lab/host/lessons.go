@@ -27,6 +27,23 @@ func LoadLessons(dir string) (fs.FS, []*lesson.Lesson, error) {
 	return loadFrom(fsys)
 }
 
+// LessonsToShow is LoadLessons for a screen that shows the lessons at once
+// (the TUI's first frame): the built-in lessons, proven whole when kubelab
+// is built (make test) and by `kubelab verify`, are read without checking
+// their commands and goals again, which builds kubectl's whole command tree
+// and takes most of a second; a folder's lessons are checked in full.
+func LessonsToShow(dir string) (fs.FS, []*lesson.Lesson, error) {
+	if dir != "" {
+		return LoadLessons(dir)
+	}
+	fsys := builtinLessons()
+	all, err := lesson.LoadAll(fsys, ".", lesson.Validators{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return fsys, all, nil
+}
+
 func loadFrom(fsys fs.FS) (fs.FS, []*lesson.Lesson, error) {
 	all, err := engine.LoadLessons(fsys)
 	if err != nil {

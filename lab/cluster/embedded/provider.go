@@ -362,7 +362,12 @@ func (p *Provider) Status(ctx context.Context) (cluster.Status, error) {
 		return st, nil
 	}
 	st.APIServer = fmt.Sprintf("https://127.0.0.1:%d", m.APIPort)
+	starting := func() bool { return Held(filepath.Join(p.layout.Dir, "up.lock")) }
 	if !Held(p.layout.LockFile()) {
+		if starting() {
+			st.Starting, st.Problem = true, "the embedded cluster is starting; wait for `kubelab up` to finish"
+			return st, nil
+		}
 		st.Problem = "the cluster process is not running (it stopped or was killed); `kubelab up` restarts it on the same data"
 		return st, nil
 	}
@@ -379,6 +384,7 @@ func (p *Provider) Status(ctx context.Context) (cluster.Status, error) {
 	defer cancel()
 	st.Nodes, err = cluster.ListNodes(qctx, cs.CoreV1().Nodes())
 	if err != nil {
+		st.Starting = starting()
 		st.Problem = fmt.Sprintf("the cluster process runs but its API server does not answer (%v); see %s", err, p.layout.Log())
 	}
 	return st, nil

@@ -51,6 +51,21 @@ func (p *Provider) startNodes(ctx context.Context, kp *kindcluster.Provider) ([]
 	return ns, nil
 }
 
+// nodesRunning reports whether every node container of the cluster runs.
+func (p *Provider) nodesRunning(ctx context.Context, kp *kindcluster.Provider) bool {
+	ns, err := kp.ListNodes(Name)
+	if err != nil || len(ns) == 0 {
+		return false
+	}
+	for _, n := range ns {
+		out, err := exec.CommandContext(ctx, "docker", "inspect", "-f", "{{.State.Running}}", n.String()).Output()
+		if err != nil || strings.TrimSpace(string(out)) != "true" {
+			return false
+		}
+	}
+	return true
+}
+
 // waitReady waits until every lab node is Ready and the default namespace's
 // service account exists (pods can be created).
 func (p *Provider) waitReady(ctx context.Context, limit time.Duration) error {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/atomicfile"
 	"github.com/kubelab/kubelab/lab/cluster"
+	labnodes "github.com/kubelab/kubelab/lab/cluster/nodes"
 )
 
 // Name is the kind cluster kubelab creates.
@@ -77,6 +78,13 @@ func (p *Provider) Backend() cluster.Backend { return cluster.Kind }
 func (p *Provider) KubeconfigPath() string { return filepath.Join(p.dir, "kubeconfig") }
 
 func (p *Provider) markerPath() string { return filepath.Join(p.dir, "cluster.json") }
+
+// created reports whether kubelab created a cluster it has not deleted
+// since (its marker is kept until Down).
+func (p *Provider) created() bool {
+	_, err := os.Stat(p.markerPath())
+	return err == nil
+}
 
 func (p *Provider) kind(log kindlog.Logger) *kindcluster.Provider {
 	if log == nil {
@@ -156,6 +164,9 @@ func (p *Provider) Up(ctx context.Context, progress func(cluster.Phase)) (cluste
 	if found {
 		return p.restart(ctx, kp, phase)
 	}
+	if p.created() {
+		return cluster.Status{}, cluster.ErrGone // its node containers were removed
+	}
 	if err := p.ensureNodeImage(ctx, phase); err != nil {
 		return cluster.Status{}, err
 	}
@@ -213,6 +224,9 @@ func (p *Provider) restart(ctx context.Context, kp *kindcluster.Provider, phase 
 	if !mine {
 		return cluster.Status{}, fmt.Errorf("a kind cluster named %q exists that kubelab did not create; kubelab leaves it alone: delete it with `kind delete cluster --name %s` if you no longer need it", Name, Name)
 	}
+	if ns, err := kp.ListNodes(Name); err == nil && len(ns) < len(labnodes.All) {
+		return cluster.Status{}, cluster.ErrGone // some node containers were removed
+	}
 	phase("starting", "Starting the kind nodes")
 	ns, err := p.startNodes(ctx, kp)
 	if err != nil {
@@ -249,13 +263,19 @@ func (p *Provider) CreateBare() error {
 // Status reports the cluster as the API server sees it.
 func (p *Provider) Status(ctx context.Context) (cluster.Status, error) {
 	st := cluster.Status{Backend: cluster.Kind}
-	if Preflight(ctx) != nil {
+	if err := Preflight(ctx); err != nil {
 		st.Problem = cluster.ErrNotRunning.Error()
+		if p.created() {
+			st.Unreachable, st.Problem = true, err.Error()
+		}
 		return st, nil
 	}
 	kp := p.kind(nil)
 	if found, err := p.exists(kp); err != nil || !found {
 		st.Problem = cluster.ErrNotRunning.Error()
+		if err == nil && p.created() {
+			st.Problem = cluster.ErrGone.Error()
+		}
 		return st, nil //nolint:nilerr // reported as a problem
 	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", p.KubeconfigPath())
@@ -270,7 +290,10 @@ func (p *Provider) Status(ctx context.Context) (cluster.Status, error) {
 	}
 	list, err := cluster.ListNodes(ctx, cs.CoreV1().Nodes())
 	if err != nil {
-		st.Problem = "the kind cluster does not answer; its nodes may be stopped: run `kubelab up`"
+		st.Problem = "the kind cluster's node containers are stopped; `kubelab up` starts them again"
+		if p.nodesRunning(ctx, kp) {
+			st.Unreachable, st.Problem = true, "the kind cluster's nodes run but its API server does not answer; `kubelab up` starts it again"
+		}
 		return st, nil
 	}
 	st.Running, st.Nodes = true, list
