@@ -208,6 +208,9 @@ func (m lessonModel) update(msg tea.Msg) (lessonModel, tea.Cmd) {
 			m.dialog, cmd = m.dialog.Update(msg)
 			return m, cmd
 		}
+		if key.Matches(msg, m.c.keys.Lesson.Copy) { // the text's commands need no cluster
+			return m.copyCmd()
+		}
 		if m.session == nil || !m.c.cluster.ready() {
 			return m.onKeyWaiting(msg)
 		}

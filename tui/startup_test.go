@@ -11,8 +11,8 @@ import (
 	"github.com/kubelab/kubelab/lab/cluster"
 )
 
-// A node image's download is one line on the start-up screen that says how
-// far it is, not a line per report.
+// A node image's download is one line that says how far it is, not a line
+// per report: the lesson list shows at once, its cluster line the phase.
 func TestStartupShowsADownloadOnOneLine(t *testing.T) {
 	t.Parallel()
 	if progressSeparator != cluster.ProgressSeparator {
@@ -28,7 +28,7 @@ func TestStartupShowsADownloadOnOneLine(t *testing.T) {
 	if n := strings.Count(view, "Pulling the node image"); n != 1 {
 		t.Errorf("%d lines for the download:\n%s", n, view)
 	}
-	if !strings.Contains(view, "120 MB of 450 MB (26%), 3 of 9 layers") || !strings.Contains(view, "Checking the Docker engine") {
-		t.Errorf("the start-up screen lacks the download's progress or the phase before it:\n%s", view)
+	if !strings.Contains(view, "120 MB of 450 MB (26%), 3 of 9 layers") {
+		t.Errorf("the screen lacks the download's progress:\n%s", view)
 	}
 }

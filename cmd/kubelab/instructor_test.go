@@ -76,15 +76,25 @@ func TestVerifyFailsForABrokenLessonAndPassesAGoodOne(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("verify exit %d, want 1:\n%s", code, out)
 	}
+	// One row per proof: LESSON STEP PROOF FAILS-BEFORE AFTER TOOK.
 	rows := map[string]string{}
 	for _, line := range strings.Split(out, "\n") {
-		if f := strings.Fields(line); len(f) >= 4 {
-			rows[f[0]+"/"+f[1]] = f[2] + " " + f[3]
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 6 && f[2] == "in" && f[3] == "order":
+			rows[f[0]+"/"+f[1]] = f[4] + " " + f[5]
+		case len(f) >= 4 && f[2] == "alone":
+			rows[f[0]+"/"+f[1]+" alone"] = f[3] + " " + f[4]
+		case len(f) >= 3 && f[2] == "rejected:":
+			rows[f[0]+"/"+f[1]+" rejected"] = f[len(f)-2]
 		}
 	}
-	for step, want := range map[string]string{"good/run": "yes yes", "good/where": "yes yes", "broken/run": "yes NO"} {
+	for step, want := range map[string]string{
+		"good/run": "yes passes", "good/where": "yes passes", "good/restart alone": "yes passes",
+		"good/run rejected": "caught", "broken/run": "yes FAILS",
+	} {
 		if rows[step] != want {
-			t.Errorf("row %s = %q, want %q (fails before, passes after):\n%s", step, rows[step], want, out)
+			t.Errorf("row %s = %q, want %q:\n%s", step, rows[step], want, out)
 		}
 	}
 	for _, want := range []string{"1 of 2 lesson(s) proven", "do not pass after the solution", "image kubelab/app:v2"} {

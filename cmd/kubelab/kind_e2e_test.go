@@ -94,6 +94,9 @@ func TestKindUpProveAndDown(t *testing.T) {
 			})
 		}
 	})
+	// In order and each step alone; the accepted and rejected cases are
+	// proven by make test (each would cost real containers' minutes here).
+	ecfg.SkipCases = true
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	proofStart := time.Now()

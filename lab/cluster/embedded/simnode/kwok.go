@@ -110,7 +110,7 @@ func StartKwok(ctx context.Context, kubeconfig string, kubeletPort int) error {
 		CIDR:                         "10.244.0.0/16",
 		NodePort:                     kubeletPort,
 		LocalStages:                  stages,
-		PodPlayStageParallelism:      4,
+		PodPlayStageParallelism:      16, // proofs run many namespaces at once
 		NodePlayStageParallelism:     2,
 		NodeLeaseDurationSeconds:     4,
 		NodeLeaseParallelism:         2,
