@@ -116,8 +116,16 @@ func (m lessonModel) resize() lessonModel {
 		// widen the text, not wrap the code, while the goals keep 40 columns
 		textW, textH = max(w*3/5-2, min(m.codeW, w-44)), h-5
 	}
+	was := m.text.Width()
 	m.text.SetWidth(max(20, textW))
 	m.text.SetHeight(max(3, textH))
+	if was != m.text.Width() && len(m.lines) > 0 {
+		// The text was wrapped for the old width (the goals panel moved
+		// beside it once results came): wrap it again, keeping the place.
+		y := m.text.YOffset()
+		m = m.loadText()
+		m.text.SetYOffset(y)
+	}
 	return m
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -129,7 +130,7 @@ func renderStepText(md string, hints []lesson.Hint, total, width int, s Styles) 
 		}
 		out := b.text
 		if err == nil {
-			if rendered, rerr := r.Render(b.text); rerr == nil {
+			if rendered, rerr := r.Render(joinSoftBreaks(b.text)); rerr == nil {
 				out = rendered
 			}
 		}
@@ -204,6 +205,29 @@ func (m lessonModel) messageText(w int) string {
 		default:
 			out = append(out, l)
 		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// listOrBlockRE matches a line that starts a Markdown block of its own: a
+// list item, heading, quote, table row or rule.
+var listOrBlockRE = regexp.MustCompile(`^\s*([-*+]\s|\d+[.)]\s|#|>|\||---|\*\*\*)`)
+
+// joinSoftBreaks joins the lines an author wrapped by hand inside a
+// paragraph or list item, so the renderer wraps them to the screen instead
+// of keeping each source line (and wrapping it again: "the" alone on a line).
+func joinSoftBreaks(md string) string {
+	lines := strings.Split(md, "\n")
+	var out []string
+	for _, l := range lines {
+		n := len(out)
+		if n > 0 && strings.TrimSpace(l) != "" && strings.TrimSpace(out[n-1]) != "" &&
+			!listOrBlockRE.MatchString(l) && !strings.HasSuffix(out[n-1], "  ") &&
+			!strings.HasPrefix(strings.TrimSpace(out[n-1]), "#") && !strings.HasPrefix(strings.TrimSpace(out[n-1]), "|") {
+			out[n-1] += " " + strings.TrimSpace(l)
+			continue
+		}
+		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
 }

@@ -108,3 +108,22 @@ func TestProgramShowsCommandsWholeAndCopiesThem(t *testing.T) {
 		t.Errorf("c does not say what it copied:\n%s", view)
 	}
 }
+
+// A list item the author wrapped by hand reads as one paragraph, wrapped to
+// the screen, not as its source lines wrapped again.
+func TestHandWrappedListItemsWrapToTheScreen(t *testing.T) {
+	t.Parallel()
+	md := "A cluster has two halves:\n\n- the **control plane**: the API server (what `kubectl` talks to), the\n  store that remembers what you asked for, the **scheduler** that picks a\n  node for each pod;\n- the **worker nodes**.\n"
+	got := ansi.Strip(renderStepText(md, nil, 0, 60, DefaultStyles(true, true)))
+	for _, l := range strings.Split(got, "\n") {
+		if w := ansi.StringWidth(strings.TrimRight(l, " ")); w > 60 {
+			t.Errorf("line wider than 60 (%d): %q", w, l)
+		}
+		if strings.TrimSpace(l) == "the" || strings.TrimSpace(l) == "picks a" {
+			t.Errorf("a source line was wrapped again, leaving %q alone:\n%s", l, got)
+		}
+	}
+	if !strings.Contains(got, "worker nodes") {
+		t.Errorf("the second item is lost:\n%s", got)
+	}
+}
