@@ -170,6 +170,11 @@ func verify(ctx context.Context, streams Streams, fsys fs.FS, all []*lesson.Less
 			counts[p.Kind]++
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.lesson, step, trim(proof, 48), yesNo(p.FailedBefore), after, took)
+		if p.Kind == engine.InOrder {
+			for _, f := range p.Faults {
+				fmt.Fprintf(w, "\t\t  fault at +%s: %s\t\t\t\n", f.After.Round(100*time.Millisecond), f.Message)
+			}
+		}
 	}
 	_ = w.Flush()
 	for _, l := range all {

@@ -97,7 +97,7 @@ func TestVerifyFailsForABrokenLessonAndPassesAGoodOne(t *testing.T) {
 			t.Errorf("row %s = %q, want %q:\n%s", step, rows[step], want, out)
 		}
 	}
-	for _, want := range []string{"1 of 2 lesson(s) proven", "do not pass after the solution", "image kubelab/app:v2"} {
+	for _, want := range []string{"1 of 2 lesson(s) proven", "do not pass after the solution", "image kubelab/app:v2", "fault at +", "kubelab killed a container in 1 pod(s) with run=web"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify output lacks %q:\n%s", want, out)
 		}

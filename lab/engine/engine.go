@@ -300,7 +300,10 @@ func (s *Session) inject(ctx context.Context, f fault.Fault) {
 		// Said when the damage is done, not when it begins: a bad image
 		// waits for the controller to see it, a killed container for a
 		// running one. The proofs run the solution only after this.
-		Struck: func() { s.emit(Event{Kind: EventFaultInjected, Message: f.Describe()}) }}
+		Struck: func() {
+			s.logEvent("fault", f.Describe())
+			s.emit(Event{Kind: EventFaultInjected, Message: f.Describe()})
+		}}
 	if err := fault.Inject(ctx, f, env); err != nil && !errors.Is(err, context.Canceled) {
 		why := err.Error()
 		if errors.Is(err, context.DeadlineExceeded) {
