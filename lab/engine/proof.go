@@ -63,13 +63,19 @@ func (p StepProof) Proven() bool { return p.Err == nil }
 // goals fail, apply the reference solution, check they pass); then each
 // step on its own from an empty namespace, with the reference solution and
 // with each accepted and rejected case; then its quiz tasks. It goes on past
-// a failing proof and returns the first error.
+// a failing proof and returns the first error of the in-order proof, or
+// else the first error reported.
 func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepProof)) error {
 	var mu sync.Mutex
-	var first error
+	// The error returned: the in-order proof's first, else the first other
+	// one reported (the side-by-side proofs report in no fixed order).
+	var first, firstInOrder error
 	say := func(p StepProof) {
 		mu.Lock()
 		defer mu.Unlock()
+		if p.Err != nil && p.Kind == InOrder && !p.Task && firstInOrder == nil {
+			firstInOrder = fmt.Errorf("lesson %s step %s: %w", l.ID, p.Step, p.Err)
+		}
 		if p.Err != nil && first == nil {
 			what := "step " + p.Step
 			if p.Task {
@@ -172,6 +178,9 @@ func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepPr
 		}
 		done(s)
 		say(p)
+	}
+	if firstInOrder != nil {
+		return firstInOrder
 	}
 	return first
 }
