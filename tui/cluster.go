@@ -112,6 +112,13 @@ func (m Model) onCluster(msg tea.Msg) (Model, tea.Cmd, bool) {
 		if m.recovering || msg.gen != m.probeGen {
 			return m, nil, true // Up says how it goes, or the answer is from before it
 		}
+		// A running cluster that misses one probe is most likely a busy
+		// machine: it is unreachable once it misses two in a row.
+		if msg.state == cluster.Unreachable && c.cluster.state == cluster.Running && m.unanswered == 0 {
+			m.unanswered++
+			return m, nil, true
+		}
+		m.unanswered = 0
 		c.setCluster(msg.state, msg.problem)
 		if msg.state == cluster.Running && c.cluster.lost { // brought back from elsewhere (`kubelab up`)
 			next, cmd := m.onUp()

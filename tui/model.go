@@ -42,6 +42,7 @@ type Model struct {
 
 	probing    bool          // a health probe is under way
 	probeGen   int           // recover bumps it: older probes' answers are stale
+	unanswered int           // probes of a running cluster in a row that went unanswered
 	probedAt   time.Time     // when the last probe began
 	recovering bool          // the cluster key's Up is under way
 	ask        confirm.Model // whether to recreate a cluster that cannot come back
