@@ -286,8 +286,6 @@ func (m lessonModel) onKey(k tea.KeyPressMsg) (lessonModel, tea.Cmd) {
 		} else {
 			m.message, m.msgKind = "No more hints: press s to see the solution.", "hint"
 		}
-	case key.Matches(k, keys.Copy):
-		return m.copyCmd()
 	case key.Matches(k, keys.Solution):
 		m.dialog = confirm.YesNo(askSolution, "Show the solution? It counts in your progress.", m.c.keys.Confirm)
 	case key.Matches(k, keys.Reset):
