@@ -62,6 +62,8 @@ type LessonProgress struct {
 type Info struct {
 	Class   string `json:"class"`
 	Learner string `json:"learner,omitempty"` // empty in the class namespace
+	// Learners, in the class namespace only, names every learner, in roster order.
+	Learners []string `json:"learners,omitempty"`
 	// Lessons maps a lesson id to the learner's namespace for it.
 	Lessons map[string]string `json:"lessons,omitempty"`
 	// StorageClass, when set, is the StorageClass the class provides for
