@@ -120,7 +120,7 @@ func (p *Published) Stuck(now time.Time) string {
 		}
 	}
 	if longest >= StuckAfter {
-		return fmt.Sprintf("%q failing for %s", goal, longest.Round(time.Minute))
+		return fmt.Sprintf("%q failing for %d min", goal, int(longest.Minutes()))
 	}
 	if p.Current.Hints >= StuckHints {
 		return fmt.Sprintf("%d hints in this step", p.Current.Hints)

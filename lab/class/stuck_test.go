@@ -24,7 +24,7 @@ func TestStuck(t *testing.T) {
 		{"nothing published", nil, ""},
 		{"no step open", &Published{}, ""},
 		{"failing briefly", step(false, 0, 2*time.Minute), ""},
-		{"failing long", step(false, 0, 2*time.Minute, 7*time.Minute), `"b" failing for 7m`},
+		{"failing long", step(false, 0, 2*time.Minute, 7*time.Minute), `"b" failing for 7 min`},
 		{"passing long is fine", step(false, 0, -9*time.Minute), ""},
 		{"many hints", step(false, 3, time.Minute), "3 hints"},
 		{"passed step", step(true, 5, 9*time.Minute), ""},
