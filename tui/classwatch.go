@@ -25,10 +25,10 @@ type ClassFeed func(ctx context.Context, update func(class.Room)) error
 type classSort int
 
 const (
-	sortRoster classSort = iota
-	sortStuck            // stuck first, then the longest idle
-	sortProgress         // most steps done first
-	sortActivity         // least recently active first
+	sortRoster   classSort = iota
+	sortStuck              // stuck first, then the longest idle
+	sortProgress           // most steps done first
+	sortActivity           // least recently active first
 	sortCount
 )
 
