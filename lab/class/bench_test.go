@@ -124,7 +124,6 @@ func BenchmarkRoom30(b *testing.B) {
 	}
 }
 
-
 var deleteNow = metav1.DeleteOptions{}
 
 type apiSample struct{ requests, rss float64 }
