@@ -121,9 +121,9 @@ func (m ClassModel) onKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // rows are the learners in the grid's order.
-func (m ClassModel) rows() []class.Learner {
+func (m ClassModel) rows() []class.Seat {
 	rows := slices.Clone(m.room.Learners)
-	seen := func(l class.Learner) time.Time {
+	seen := func(l class.Seat) time.Time {
 		if l.Progress == nil {
 			return time.Time{}
 		}
@@ -131,7 +131,7 @@ func (m ClassModel) rows() []class.Learner {
 	}
 	switch m.sort {
 	case sortStuck:
-		slices.SortStableFunc(rows, func(a, b class.Learner) int {
+		slices.SortStableFunc(rows, func(a, b class.Seat) int {
 			sa, sb := a.Progress.Stuck(m.now) != "", b.Progress.Stuck(m.now) != ""
 			if sa != sb {
 				if sa {
@@ -142,9 +142,9 @@ func (m ClassModel) rows() []class.Learner {
 			return seen(a).Compare(seen(b))
 		})
 	case sortProgress:
-		slices.SortStableFunc(rows, func(a, b class.Learner) int { return cmp.Compare(b.Progress.StepsDone(), a.Progress.StepsDone()) })
+		slices.SortStableFunc(rows, func(a, b class.Seat) int { return cmp.Compare(b.Progress.StepsDone(), a.Progress.StepsDone()) })
 	case sortActivity:
-		slices.SortStableFunc(rows, func(a, b class.Learner) int { return seen(a).Compare(seen(b)) })
+		slices.SortStableFunc(rows, func(a, b class.Seat) int { return seen(a).Compare(seen(b)) })
 	}
 	return rows
 }
@@ -224,7 +224,7 @@ func (m ClassModel) header() string {
 
 // row is one learner: a cell per lesson (✓ finished, a digit for steps done,
 // · none; the open lesson marked), then their open step.
-func (m ClassModel) row(l class.Learner) string {
+func (m ClassModel) row(l class.Seat) string {
 	s := m.styles
 	p := l.Progress
 	var b strings.Builder
@@ -282,7 +282,7 @@ func (m ClassModel) row(l class.Learner) string {
 }
 
 // learnerView is one learner's open step, goal by goal, and their lessons.
-func (m ClassModel) learnerView(l class.Learner) string {
+func (m ClassModel) learnerView(l class.Seat) string {
 	s := m.styles
 	var b strings.Builder
 	b.WriteString(s.Title.Render(l.Name) + "\n\n")

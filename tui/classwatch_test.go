@@ -29,7 +29,7 @@ func classLessons() []*lesson.Lesson {
 // classRoom: ana finished lesson 1 and works on pods; ben has had a goal
 // failing for 8 minutes; cy has not joined.
 func classRoom(classNow time.Time) class.Room {
-	return class.Room{Class: "ws1", Learners: []class.Learner{
+	return class.Room{Class: "ws1", Learners: []class.Seat{
 		{Name: "ana", Progress: &class.Published{Updated: classNow.Add(-5 * time.Second),
 			Lessons: map[string]class.LessonProgress{"cluster": {Done: []string{"why", "look"}, Finished: true}, "pods": {Done: []string{"run"}}},
 			Current: &class.CurrentStep{Lesson: "pods", Step: "where", Index: 1, Count: 3, Title: "Where it runs", Available: true,
@@ -142,7 +142,7 @@ func TestClassGridScrollsARoomTallerThanTheScreen(t *testing.T) {
 	m := NewClassModel(classLessons(), DefaultStyles(true, true))
 	var r class.Room
 	for i := range 40 {
-		r.Learners = append(r.Learners, class.Learner{Name: fmt.Sprintf("learner%02d", i+1)})
+		r.Learners = append(r.Learners, class.Seat{Name: fmt.Sprintf("learner%02d", i+1)})
 	}
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 20})
 	next, _ = next.Update(roomMsg{r})

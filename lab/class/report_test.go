@@ -15,7 +15,7 @@ func TestReport(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	lessons := []*lesson.Lesson{{ID: "cluster", Title: "Cluster", Steps: make([]lesson.Step, 2)}, {ID: "pods", Title: "Pods | basics", Steps: make([]lesson.Step, 3)}}
-	room := Room{Class: "ws1", Learners: []Learner{
+	room := Room{Class: "ws1", Learners: []Seat{
 		{Name: "ana", Progress: &Published{Updated: now, Lessons: map[string]LessonProgress{
 			"cluster": {Done: []string{"a", "b"}, Finished: true, Hints: 1, Time: 3 * time.Minute},
 			"pods":    {Done: []string{"run"}, Attempts: 2, Time: 90 * time.Second}},

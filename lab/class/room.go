@@ -25,11 +25,11 @@ const (
 // Room is a class as its watcher sees it.
 type Room struct {
 	Class    string
-	Learners []Learner // in roster order
+	Learners []Seat // in roster order
 }
 
-// Learner is one learner's latest published progress.
-type Learner struct {
+// Seat is one learner's place in the room: their latest published progress.
+type Seat struct {
 	Name string
 	// Progress is nil until the learner's kubelab first publishes.
 	Progress *Published
@@ -40,8 +40,8 @@ type Learner struct {
 // ErrNoClass means the cluster has no class of that name.
 var ErrNoClass = errors.New("no such class on this cluster")
 
-// ReadInfo reads a class's Info from its namespace.
-func ReadInfo(ctx context.Context, cs kubernetes.Interface, class string) (*Info, error) {
+// readClassInfo reads a class's Info from its namespace.
+func readClassInfo(ctx context.Context, cs kubernetes.Interface, class string) (*Info, error) {
 	cm, err := cs.CoreV1().ConfigMaps(ClassNamespace(class)).Get(ctx, InfoConfigMap, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil, fmt.Errorf("class %s: %w (create it with kubelab class create %s)", class, ErrNoClass, class)
@@ -86,13 +86,13 @@ func EncodeProgress(p *Published) (map[string]string, error) {
 
 // ReadRoom reads every learner's progress once (for reports).
 func ReadRoom(ctx context.Context, cs kubernetes.Interface, class string) (Room, error) {
-	info, err := ReadInfo(ctx, cs, class)
+	info, err := readClassInfo(ctx, cs, class)
 	if err != nil {
 		return Room{}, err
 	}
 	room := Room{Class: class}
 	for _, name := range info.Learners {
-		l := Learner{Name: name}
+		l := Seat{Name: name}
 		cm, err := cs.CoreV1().ConfigMaps(HomeNamespace(class, name)).Get(ctx, ProgressConfigMap, metav1.GetOptions{})
 		if err == nil {
 			l.Progress, err = DecodeProgress(cm)

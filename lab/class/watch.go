@@ -20,7 +20,7 @@ import (
 // overlap, and changes that arrive while one runs are folded into the next.
 // It only reads: cs may be the watcher's read-only identity.
 func Watch(ctx context.Context, cs kubernetes.Interface, class string, update func(Room)) error {
-	info, err := ReadInfo(ctx, cs, class)
+	info, err := readClassInfo(ctx, cs, class)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (w *watcher) room() Room {
 	defer w.mu.Unlock()
 	r := Room{Class: w.class}
 	for _, name := range slices.Clone(w.learners) {
-		r.Learners = append(r.Learners, Learner{Name: name, Progress: w.progress[name], Problem: w.problems[name]})
+		r.Learners = append(r.Learners, Seat{Name: name, Progress: w.progress[name], Problem: w.problems[name]})
 	}
 	return r
 }
