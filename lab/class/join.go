@@ -18,7 +18,7 @@ var ErrCredentials = errors.New("your class credentials no longer work (they exp
 // CredentialsError is ErrCredentials with the API server's own answer, for the log.
 type CredentialsError struct{ Err error }
 
-func (e *CredentialsError) Error() string { return ErrCredentials.Error() }
+func (e *CredentialsError) Error() string   { return ErrCredentials.Error() }
 func (e *CredentialsError) Unwrap() []error { return []error{ErrCredentials, e.Err} }
 
 // Membership is who a learner's kubeconfig says they are.
