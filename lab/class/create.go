@@ -51,6 +51,9 @@ func Create(ctx context.Context, cs kubernetes.Interface, base *rest.Config, spe
 	if err := spec.validate(); err != nil {
 		return nil, err
 	}
+	if err := adminReady(ctx, cs); err != nil {
+		return nil, err
+	}
 	name := spec.Name
 	cns := ClassNamespace(name)
 	if err := ensureNamespace(ctx, cs, namespace(name, "", PartClass, cns)); err != nil {
@@ -158,6 +161,30 @@ func addLearner(ctx context.Context, cs kubernetes.Interface, base *rest.Config,
 	}
 	r.Kubeconfig = path
 	return r, exp, nil
+}
+
+// adminReady waits until the cluster's built-in ClusterRole admin, which
+// learners get in their lesson namespaces, has its rules: it is aggregated
+// from others by a controller, a moment after a cluster first starts.
+func adminReady(ctx context.Context, cs kubernetes.Interface) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		r, err := cs.RbacV1().ClusterRoles().Get(ctx, "admin", metav1.GetOptions{})
+		if err == nil && len(r.Rules) > 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return fmt.Errorf("read the cluster's ClusterRole admin: %w", err)
+			}
+			return errors.New("the cluster's ClusterRole admin has no rules (its aggregation controller does not run?): learners would get no rights")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // ensureNamespace creates ns unless it exists; one being deleted is ErrDeleting.

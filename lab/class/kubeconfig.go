@@ -18,8 +18,15 @@ import (
 )
 
 // Token asks for a token of ServiceAccount ns/sa that lasts d, and returns
-// it with when it expires (the API server may shorten d).
+// it with when it expires (the API server may shorten d). d is at least 10
+// minutes, the API's least; 0 is DefaultDuration.
 func Token(ctx context.Context, cs kubernetes.Interface, ns, sa string, d time.Duration) (string, time.Time, error) {
+	switch {
+	case d <= 0:
+		d = DefaultDuration
+	case d < 10*time.Minute:
+		d = 10 * time.Minute
+	}
 	secs := int64(d / time.Second)
 	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, sa, &authv1.TokenRequest{
 		Spec: authv1.TokenRequestSpec{ExpirationSeconds: &secs},
