@@ -201,7 +201,9 @@ func TestDeleteRemovesExactlyTheClass(t *testing.T) {
 	if _, err := env.Client.CoreV1().Namespaces().Create(ctx, lookalike, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = env.Client.CoreV1().Namespaces().Delete(context.Background(), lookalike.Name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = env.Client.CoreV1().Namespaces().Delete(context.Background(), lookalike.Name, metav1.DeleteOptions{})
+	})
 	made, err := env.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: class.Selector("ts7")})
 	if err != nil {
 		t.Fatal(err)
