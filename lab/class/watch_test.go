@@ -18,7 +18,6 @@ import (
 	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 )
 
-func TestMain(m *testing.M) { clustertest.Main(m) }
 
 var classSeq atomic.Int64
 
