@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubelab/kubelab/lab/class"
@@ -46,8 +45,26 @@ func BenchmarkRoom30(b *testing.B) {
 		for i := range names {
 			names[i] = fmt.Sprintf("l%02d", i+1)
 		}
-		name := room(b, env.Client, names...)
+		name := className()
 		ctx, cancel := context.WithCancel(context.Background())
+		created := time.Now()
+		res, err := class.Create(ctx, env.Client, env.Config, class.Spec{Name: name, Learners: names, Lessons: []string{pods.ID}, OutDir: b.TempDir(), Duration: time.Hour})
+		if err != nil {
+			b.Fatalf("create the class: %v", err)
+		}
+		b.ReportMetric(time.Since(created).Seconds(), "create-s")
+		b.Cleanup(func() { _, _ = class.Delete(context.Background(), env.Client, name, false) })
+		// Each learner publishes with their own credentials.
+		clients := map[string]kubernetes.Interface{}
+		for _, l := range res.Learners {
+			_, cfg, err := class.Check(ctx, l.Kubeconfig)
+			if err != nil {
+				b.Fatalf("join as %s: %v", l.Name, err)
+			}
+			if clients[l.Name], err = kubernetes.NewForConfig(cfg); err != nil {
+				b.Fatal(err)
+			}
+		}
 
 		idle0 := apiMetrics(b, env.Client)
 		time.Sleep(10 * time.Second)
@@ -61,14 +78,13 @@ func BenchmarkRoom30(b *testing.B) {
 				b.Fatalf("open pods for %s: %v", l, err)
 			}
 			sessions = append(sessions, s)
-			b.Cleanup(func() { _ = env.Client.CoreV1().Namespaces().Delete(context.Background(), s.Namespace(), deleteNow) })
 		}
 
 		var mu sync.Mutex
 		var lat []time.Duration
 		last := map[string]time.Time{}
 		go func() {
-			_ = class.Watch(ctx, env.Client, name, func(r class.Room) {
+			_ = class.Watch(ctx, watcherClient(b, name), name, func(r class.Room) {
 				now := time.Now()
 				mu.Lock()
 				defer mu.Unlock()
@@ -92,7 +108,7 @@ func BenchmarkRoom30(b *testing.B) {
 				for n := range seconds {
 					p := &class.Published{Version: class.PublishedVersion, Class: name, Learner: l, Updated: time.Now(),
 						Current: &class.CurrentStep{Lesson: pods.ID, Step: pods.Steps[0].ID, Count: len(pods.Steps), Hints: n % 4}}
-					publish(b, env.Client, name, l, p)
+					publish(b, clients[l], name, l, p)
 					<-tick.C
 				}
 			})
@@ -123,8 +139,6 @@ func BenchmarkRoom30(b *testing.B) {
 		b.ReportMetric(busy1.rss/(1<<20), "RSS-MiB")
 	}
 }
-
-var deleteNow = metav1.DeleteOptions{}
 
 type apiSample struct{ requests, rss float64 }
 

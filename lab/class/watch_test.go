@@ -2,7 +2,6 @@ package class_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -18,44 +17,23 @@ import (
 	"github.com/kubelab/kubelab/lab/cluster/clustertest"
 )
 
-
 var classSeq atomic.Int64
 
-// room makes the objects a watcher reads, as class create leaves them: the
-// class namespace and its info, each learner's home namespace and an empty
-// progress ConfigMap. They are deleted when t ends.
-func room(t testing.TB, cs kubernetes.Interface, learners ...string) string {
-	t.Helper()
-	name := fmt.Sprintf("w%d-%d", time.Now().UnixNano()%100000, classSeq.Add(1))
-	ctx := context.Background()
-	mkns := func(ns string) {
-		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-			t.Fatalf("create namespace %s: %v", ns, err)
-		}
-		t.Cleanup(func() { _ = cs.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
-	}
-	mkns(class.ClassNamespace(name))
-	setInfo(t, cs, name, learners)
-	for _, l := range learners {
-		mkns(class.HomeNamespace(name, l))
-		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: class.ProgressConfigMap}}
-		if _, err := cs.CoreV1().ConfigMaps(class.HomeNamespace(name, l)).Create(ctx, cm, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return name
-}
+func className() string { return fmt.Sprintf("w%d-%d", time.Now().UnixNano()%100000, classSeq.Add(1)) }
 
-func setInfo(t testing.TB, cs kubernetes.Interface, name string, learners []string) {
+// watcherClient is the class's read-only watcher identity, as class watch uses.
+func watcherClient(t testing.TB, name string) kubernetes.Interface {
 	t.Helper()
-	b, _ := json.Marshal(class.Info{Class: name, Learners: learners})
-	cms := cs.CoreV1().ConfigMaps(class.ClassNamespace(name))
-	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: class.InfoConfigMap}, Data: map[string]string{class.InfoKey: string(b)}}
-	if _, err := cms.Update(context.Background(), cm, metav1.UpdateOptions{}); err != nil {
-		if _, err := cms.Create(context.Background(), cm, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
+	env := clustertest.Cluster(t)
+	cfg, err := class.WatcherConfig(context.Background(), env.Client, env.Config, name, time.Hour)
+	if err != nil {
+		t.Fatalf("watcher config: %v", err)
 	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
 }
 
 func publish(t testing.TB, cs kubernetes.Interface, name, learner string, p *class.Published) {
@@ -82,13 +60,14 @@ func (l *latest) get() class.Room  { l.mu.Lock(); defer l.mu.Unlock(); return l.
 
 func TestWatchSeesEachLearnersChange(t *testing.T) {
 	t.Parallel()
-	env := clustertest.Cluster(t)
-	name := room(t, env.Client, "ana", "ben")
+	name := className()
+	res := newClass(t, name, []string{"ana", "ben"}, []string{"pods"}, "")
+	ben, _, _ := as(t, kubeconfigOf(t, res, "ben"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var got latest
 	go func() {
-		if err := class.Watch(ctx, env.Client, name, got.set); err != nil {
+		if err := class.Watch(ctx, watcherClient(t, name), name, got.set); err != nil {
 			t.Errorf("watch: %v", err)
 		}
 	}()
@@ -96,7 +75,7 @@ func TestWatchSeesEachLearnersChange(t *testing.T) {
 		r := got.get()
 		return len(r.Learners) == 2 && r.Learners[0].Name == "ana" && r.Learners[0].Progress == nil, fmt.Sprintf("%+v", r)
 	})
-	publish(t, env.Client, name, "ben", &class.Published{Version: class.PublishedVersion, Class: name, Learner: "ben",
+	publish(t, ben, name, "ben", &class.Published{Version: class.PublishedVersion, Class: name, Learner: "ben",
 		Current: &class.CurrentStep{Lesson: "pods", Step: "run", Goals: []class.Goal{{Name: "a pod runs", Passing: true}}}})
 	clustertest.Eventually(t, 30*time.Second, "ben's step seen", func(context.Context) (bool, string) {
 		r := got.get()
@@ -105,7 +84,7 @@ func TestWatchSeesEachLearnersChange(t *testing.T) {
 	})
 
 	// A learner added to the class later is watched too.
-	setInfo(t, env.Client, name, []string{"ana", "ben", "cy"})
+	newClass(t, name, []string{"ana", "ben", "cy"}, []string{"pods"}, "")
 	clustertest.Eventually(t, 30*time.Second, "cy listed", func(context.Context) (bool, string) {
 		r := got.get()
 		return len(r.Learners) == 3 && r.Learners[2].Name == "cy", fmt.Sprintf("%+v", r)
@@ -124,7 +103,8 @@ func TestWatchUnknownClassSaysHowToCreateIt(t *testing.T) {
 func TestReadRoomReportsUnreadableProgress(t *testing.T) {
 	t.Parallel()
 	env := clustertest.Cluster(t)
-	name := room(t, env.Client, "ana", "ben")
+	name := className()
+	newClass(t, name, []string{"ana", "ben"}, []string{"pods"}, "")
 	publish(t, env.Client, name, "ana", &class.Published{Version: 1, Learner: "ana", Lessons: map[string]class.LessonProgress{"pods": {Done: []string{"run", "where"}}}})
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: class.ProgressConfigMap}, Data: map[string]string{class.ProgressKey: "{not json"}}
 	if _, err := env.Client.CoreV1().ConfigMaps(class.HomeNamespace(name, "ben")).Update(context.Background(), cm, metav1.UpdateOptions{}); err != nil {
