@@ -52,7 +52,7 @@ func BenchmarkRoom30(b *testing.B) {
 		if err != nil {
 			b.Fatalf("create the class: %v", err)
 		}
-		b.ReportMetric(time.Since(created).Seconds(), "create-s")
+		createTook := time.Since(created) // reported at the end: ResetTimer drops metrics
 		b.Cleanup(func() { _, _ = class.Delete(context.Background(), env.Client, name, false) })
 		// Each learner publishes with their own credentials.
 		clients := map[string]kubernetes.Interface{}
@@ -127,6 +127,7 @@ func BenchmarkRoom30(b *testing.B) {
 			b.Fatalf("the watcher saw %d of %d writes", len(lat), learners*seconds)
 		}
 		q := func(f float64) float64 { return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000 }
+		b.ReportMetric(createTook.Seconds(), "create-s")
 		b.ReportMetric(q(0.5), "p50-ms")
 		b.ReportMetric(q(0.95), "p95-ms")
 		b.ReportMetric(float64(len(lat)), "updates-seen")
