@@ -399,7 +399,11 @@ func (m lessonModel) footer() string {
 	if !m.c.cluster.ready() {
 		nodes = ""
 	}
-	status := s.StatusBar.Render(fmt.Sprintf("%s %s · ns %s%s", m.c.lab.Backend(), m.c.clusterStatus(), m.les.Namespace(), nodes))
+	ns := m.les.Namespace()
+	if m.session != nil { // on a class cluster, the learner's namespace for the lesson
+		ns = m.session.Namespace()
+	}
+	status := s.StatusBar.Render(fmt.Sprintf("%s %s · ns %s%s", m.c.lab.Backend(), m.c.clusterStatus(), ns, nodes))
 	h := m.c.help
 	h.SetWidth(max(10, width-lipgloss.Width(status)-2))
 	lines = append(lines, status+"  "+h.View(m.c.keys.Lesson))

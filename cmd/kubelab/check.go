@@ -43,7 +43,11 @@ Exit status 0 when every goal passes, 1 otherwise: for scripts and instructors.`
 			if err != nil {
 				return err
 			}
-			c, err := check.New(lab.Dynamic, l.Namespace(), step.Goals)
+			ns, err := host.LessonNamespace(p, l)
+			if err != nil {
+				return err
+			}
+			c, err := check.New(lab.Dynamic, ns, step.Goals)
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/host"
 )
 
@@ -20,6 +21,10 @@ func newDownCommand(streams Streams) *cobra.Command {
 			}
 			if err := p.Down(cmd.Context()); err != nil {
 				return err
+			}
+			if p.Backend() == cluster.Shared { // the class's cluster is not ours to stop
+				fmt.Fprintln(streams.Out, "Left the class: its credentials are forgotten; its cluster runs on.")
+				return host.ForgetBackend("")
 			}
 			fmt.Fprintf(streams.Out, "The %s lab cluster is stopped and its state removed.\n", p.Backend())
 			return nil

@@ -57,6 +57,9 @@ concept by concept, checking your work live as you solve each exercise with kube
 		newVerifyCommand(streams),
 		newReportCommand(streams),
 		newQuizCommand(streams),
+		newClassCommand(streams),
+		newJoinCommand(streams),
+		newLeaveCommand(streams),
 	)
 	root.PersistentFlags().StringVar(&lessonsDir, "lessons", "", "use the lessons in this folder instead of the built-in ones")
 	return root

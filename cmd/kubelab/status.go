@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubelab/kubelab/lab/cluster"
+	"github.com/kubelab/kubelab/lab/cluster/shared"
 	"github.com/kubelab/kubelab/lab/host"
 	"github.com/kubelab/kubelab/lab/kubectlver"
 )
@@ -30,6 +31,11 @@ func newStatusCommand(streams Streams) *cobra.Command {
 			}
 			w := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(w, "Backend:\t%s\n", st.Backend)
+			if sp, ok := p.(*shared.Provider); ok {
+				if m, err := sp.Membership(); err == nil {
+					fmt.Fprintf(w, "Class:\t%s, learner %s (home namespace %s)\n", m.Class, m.Learner, m.Home)
+				}
+			}
 			if st.APIServer != "" {
 				fmt.Fprintf(w, "API server:\t%s\n", st.APIServer)
 			}

@@ -93,3 +93,7 @@ func appendLog(path, line string) error {
 	}
 	return err
 }
+
+// AppendLog appends one time-stamped line to the log at path: the raw
+// error behind a sentence the learner was shown.
+func AppendLog(path, line string) error { return appendLog(path, line) }

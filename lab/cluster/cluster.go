@@ -23,6 +23,9 @@ const (
 	Embedded Backend = "embedded"
 	// Kind runs real nodes as containers in Docker or Podman.
 	Kind Backend = "kind"
+	// Shared is a cluster someone else runs for a class (kubelab join): the
+	// learner's own namespaces on it, nothing more.
+	Shared Backend = "shared"
 )
 
 // Provider runs one lab cluster. Methods are safe to call in any order: Up on

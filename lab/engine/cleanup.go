@@ -47,6 +47,9 @@ func (s *Session) empty(ctx context.Context) error {
 // Cleanup removes the lesson's namespace and what its steps left outside it.
 func (s *Session) Cleanup(ctx context.Context) error {
 	s.stop()
+	if s.cfg.Shared { // the class's namespace stays: empty it
+		return s.wipe(ctx)
+	}
 	if err := s.deleteNamespace(ctx); err != nil {
 		return err
 	}
@@ -57,6 +60,9 @@ func (s *Session) Cleanup(ctx context.Context) error {
 // faults stopped run again, and PersistentVolumes its setup created or its
 // claims used are deleted (a Released volume could not be bound again).
 func (s *Session) tidyCluster(ctx context.Context) error {
+	if s.cfg.Shared { // nothing outside the namespace is the learner's
+		return nil
+	}
 	if s.cfg.Machine != nil {
 		for _, node := range nodesTakenDown(s.Lesson) {
 			if err := s.cfg.Machine.SetNodeRunning(ctx, node, true); err != nil {

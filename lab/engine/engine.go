@@ -52,6 +52,15 @@ type Config struct {
 	Kubectl   Kubectl
 	// Progress, when set, records the learner's progress.
 	Progress *progress.Store
+	// Shared runs as a learner on a class's shared cluster (shared.go): the
+	// namespace exists and stays, the class's objects in it are kept,
+	// nothing outside it is touched, and steps that need more are refused.
+	Shared bool
+	// Changed, when set, hears that something a watcher could see changed:
+	// an event was emitted or the learner's progress recorded (a step
+	// started or passed, a hint shown). It must not block: a publisher of
+	// the learner's progress (lab/class) reads the session afterwards.
+	Changed func()
 }
 
 // EventKind says what an Event reports.
@@ -124,6 +133,9 @@ func (s *Session) emit(e Event) {
 	if s.closed { // a fault may strike after Close
 		return
 	}
+	if s.cfg.Changed != nil {
+		s.cfg.Changed()
+	}
 	select {
 	case s.events <- e:
 	default:
@@ -171,6 +183,11 @@ func (s *Session) start(ctx context.Context, i int, keepHints bool) error {
 		return ErrClosed
 	}
 	s.stop()
+	if s.cfg.Shared {
+		if why := Needs(s.cfg.Lessons, s.Lesson, i); why != "" {
+			return &UnavailableError{Why: why}
+		}
+	}
 	if err := s.ensureNamespace(ctx); err != nil {
 		return err
 	}
@@ -314,6 +331,9 @@ func (s *Session) inject(ctx context.Context, f fault.Fault) {
 }
 
 func (s *Session) ensureNamespace(ctx context.Context) error {
+	if s.cfg.Shared {
+		return s.sharedNamespace(ctx)
+	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		Name:   s.Namespace(),
 		Labels: map[string]string{"kubelab.dev/lesson": s.Lesson.ID},
@@ -374,5 +394,8 @@ func (s *Session) record(f func(l *progress.Lesson, st *progress.Step)) {
 	}
 	if err := s.cfg.Progress.Update(s.Lesson.ID, step.ID, f); err != nil {
 		s.emit(Event{Kind: EventProblem, Message: "your progress could not be saved: " + err.Error()})
+	}
+	if s.cfg.Changed != nil {
+		s.cfg.Changed()
 	}
 }

@@ -27,6 +27,11 @@ func (s *Session) wipe(ctx context.Context) error {
 	zero := int64(0)
 	background := metav1.DeletePropagationBackground
 	ns := s.Namespace()
+	// On a shared cluster the class's own objects (access, budget) stay.
+	var mine metav1.ListOptions
+	if s.cfg.Shared {
+		mine.LabelSelector = "!" + ClassLabel
+	}
 	for _, l := range lists {
 		gv, err := schema.ParseGroupVersion(l.GroupVersion)
 		if err != nil {
@@ -43,7 +48,7 @@ func (s *Session) wipe(ctx context.Context) error {
 				opts.GracePeriodSeconds = &zero
 			}
 			if keep, ok := kept[r.Name]; ok {
-				items, err := ri.List(ctx, metav1.ListOptions{})
+				items, err := ri.List(ctx, mine)
 				if err != nil {
 					continue
 				}
@@ -54,7 +59,11 @@ func (s *Session) wipe(ctx context.Context) error {
 				}
 				continue
 			}
-			if err := ri.DeleteCollection(ctx, opts, metav1.ListOptions{}); err != nil && !apierrors.IsNotFound(err) && !apierrors.IsMethodNotSupported(err) {
+			err := ri.DeleteCollection(ctx, opts, mine)
+			if s.cfg.Shared && apierrors.IsForbidden(err) { // kinds the learner may only read
+				continue
+			}
+			if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsMethodNotSupported(err) {
 				return fmt.Errorf("empty namespace %s of %s: %w", ns, r.Name, err)
 			}
 		}

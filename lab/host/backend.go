@@ -12,6 +12,7 @@ import (
 	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/cluster/embedded"
 	"github.com/kubelab/kubelab/lab/cluster/kind"
+	"github.com/kubelab/kubelab/lab/cluster/shared"
 )
 
 // NewProvider returns the lab cluster's provider for backend ("": embedded).
@@ -21,6 +22,8 @@ func NewProvider(backend cluster.Backend, opts ...embedded.Option) (cluster.Prov
 		return embedded.New(opts...)
 	case cluster.Kind:
 		return kind.New()
+	case cluster.Shared:
+		return shared.New("")
 	default:
 		return nil, fmt.Errorf("unknown backend %q; use `--backend kind` (real nodes, needs Docker) or `--backend embedded`", backend)
 	}
@@ -56,6 +59,20 @@ func RememberBackend(stateDir string, b cluster.Backend) error {
 	}
 	forgetFallback(dir)
 	return atomicfile.Write(filepath.Join(dir, "backend"), []byte(string(b)+"\n"), 0o600)
+}
+
+// ForgetBackend forgets the backend remembered (after `kubelab leave`), so
+// the next Up chooses afresh.
+func ForgetBackend(stateDir string) error {
+	dir, err := resolve(stateDir)
+	if err != nil {
+		return err
+	}
+	forgetFallback(dir)
+	if err := os.Remove(filepath.Join(dir, "backend")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // ChooseBackend is LastBackend when there is one, else kind where a Docker

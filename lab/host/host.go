@@ -11,7 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kubelab/kubelab/lab/class"
 	"github.com/kubelab/kubelab/lab/cluster"
+	"github.com/kubelab/kubelab/lab/cluster/shared"
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/kubectlver"
 	"github.com/kubelab/kubelab/lab/lesson"
@@ -63,6 +65,13 @@ type Lab struct {
 	metrics *scrape.Collector
 	kubectl *kubectlver.Choice
 	tasks   []*engine.Session // quiz task sessions handed out, removed on Close
+
+	// On a class's shared cluster (class.go): the lesson session open last,
+	// the publisher of the learner's progress, and its goals' clock.
+	current    *engine.Session
+	publisher  *class.Publisher
+	clock      class.GoalClock
+	lastChange time.Time
 }
 
 // New prepares the lab described by cfg; the cluster is left as it is
@@ -92,7 +101,13 @@ func New(ctx context.Context, cfg Config) (*Lab, error) {
 			b, h.notice = ChooseBackend(ctx, h.stateDir)
 			h.auto = os.Getenv("KUBELAB_BACKEND") == "" // $KUBELAB_BACKEND asks as --backend does
 		}
-		p, err := NewProvider(b)
+		var p cluster.Provider
+		var err error
+		if b == cluster.Shared {
+			p, err = shared.New(h.stateDir)
+		} else {
+			p, err = NewProvider(b)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -182,6 +197,7 @@ func (h *Lab) Up(ctx context.Context, phase func(title string, elapsed time.Dura
 	h.mu.Lock()
 	h.clients, h.kubectl = c, &choice
 	h.mu.Unlock()
+	h.startPublisher(c)
 	return nil
 }
 
@@ -194,6 +210,7 @@ func (h *Lab) Connect(ctx context.Context) error {
 	h.mu.Lock()
 	h.clients = c
 	h.mu.Unlock()
+	h.startPublisher(c)
 	return nil
 }
 
@@ -221,6 +238,7 @@ func (h *Lab) EngineConfig() (engine.Config, error) {
 	return engine.Config{
 		Lessons: h.fsys, Client: c.Client, Dynamic: c.Dynamic, Owned: true,
 		Machine: h.prov(), Progress: h.store,
+		Shared: h.prov().Backend() == cluster.Shared, Changed: h.changed,
 		RealContainers: h.prov().Backend() == cluster.Kind,
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			cmd := exec.CommandContext(ctx, kubelab, append([]string{"kubectl", "--kubeconfig", kubeconfig, "-n", ns}, args...)...)
@@ -252,7 +270,11 @@ func (h *Lab) Open(l *lesson.Lesson) (*engine.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := setKubeconfigNamespace(h.prov().KubeconfigPath(), l.Namespace()); err != nil {
+	ns, err := h.namespaceFor(l)
+	if err != nil {
+		return nil, err
+	}
+	if err := setKubeconfigNamespace(h.prov().KubeconfigPath(), ns); err != nil {
 		return nil, err
 	}
 	if l.QuizTask {
@@ -260,12 +282,15 @@ func (h *Lab) Open(l *lesson.Lesson) (*engine.Session, error) {
 			return nil, fmt.Errorf("remove the previous attempt of the task: %w", err)
 		}
 	}
-	s := engine.Open(cfg, l)
+	s := engine.OpenIn(cfg, l, ns)
+	h.mu.Lock()
 	if l.QuizTask {
-		h.mu.Lock()
 		h.tasks = append(h.tasks, s)
-		h.mu.Unlock()
+	} else {
+		h.current = s
 	}
+	h.mu.Unlock()
+	h.changed()
 	return s, nil
 }
 
@@ -288,6 +313,9 @@ func (h *Lab) Nodes(ctx context.Context) (ready, total int, err error) {
 	c := h.Clients()
 	if c == nil {
 		return 0, 0, cluster.ErrNotRunning
+	}
+	if h.shared() != nil { // a class's nodes are the instructor's: unknown
+		return 0, 0, nil
 	}
 	nodes, err := cluster.ListNodes(ctx, c.Client.CoreV1().Nodes())
 	for _, n := range nodes {

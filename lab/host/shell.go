@@ -32,8 +32,12 @@ func (h *Lab) Shell(l *lesson.Lesson) (*exec.Cmd, error) {
 	if shell == "" {
 		shell = "/bin/sh"
 	}
-	env := append(os.Environ(), "KUBECONFIG="+h.prov().KubeconfigPath(), "KUBELAB_NAMESPACE="+l.Namespace(), "KUBELAB_LESSON="+l.ID)
-	banner := fmt.Sprintf("\n  kubelab shell: kubectl works on the lab cluster, namespace %s.\n", l.Namespace())
+	ns, err := h.namespaceFor(l)
+	if err != nil {
+		return nil, err
+	}
+	env := append(os.Environ(), "KUBECONFIG="+h.prov().KubeconfigPath(), "KUBELAB_NAMESPACE="+ns, "KUBELAB_LESSON="+l.ID)
+	banner := fmt.Sprintf("\n  kubelab shell: kubectl works on the lab cluster, namespace %s.\n", ns)
 	args, rcEnv, err := shellStart(h.stateDir, shell)
 	if err != nil {
 		return nil, fmt.Errorf("write the lab shell's rc files: %w", err)

@@ -1,0 +1,53 @@
+package engine_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lessons"
+)
+
+// Which built-in steps need more than the learner's namespace on a shared
+// cluster, derived from their content: each reason must name what it needs.
+func TestNeedsOfBuiltinSteps(t *testing.T) {
+	t.Parallel()
+	fsys := lessons.FS()
+	all, err := engine.LoadLessons(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unavailable, available int
+	seen := map[string]bool{}
+	for _, l := range all {
+		for i, st := range l.Steps {
+			why := engine.Needs(fsys, l, i)
+			if why == "" {
+				available++
+				continue
+			}
+			unavailable++
+			t.Logf("%s/%s: %s", l.ID, st.ID, why)
+			if !strings.HasSuffix(why, "(`kubelab up`).") || strings.Contains(why, "forbidden") {
+				t.Errorf("%s/%s: %q is not one sentence that says what to do", l.ID, st.ID, why)
+			}
+			for _, f := range st.Faults {
+				seen[f.Type] = true
+			}
+			for _, w := range []string{"node port", "PersistentVolume"} {
+				if strings.Contains(why, w) {
+					seen[w] = true
+				}
+			}
+		}
+	}
+	for _, want := range []string{"node-down", "kill-container", "node port", "PersistentVolume"} {
+		if !seen[want] {
+			t.Errorf("no built-in step was found to need %s", want)
+		}
+	}
+	if available < 3*unavailable {
+		t.Errorf("%d steps available, %d not: most steps must run in a namespace", available, unavailable)
+	}
+	t.Logf("%d built-in steps run on a shared cluster, %d need more", available, unavailable)
+}

@@ -1,0 +1,160 @@
+package host_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubelab/kubelab/lab/class"
+	"github.com/kubelab/kubelab/lab/cluster/clustertest"
+	"github.com/kubelab/kubelab/lab/cluster/shared"
+	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/host"
+	"github.com/kubelab/kubelab/lab/host/hosttest"
+)
+
+// joined is a learner's kubelab after `kubelab join`, with a state
+// directory of its own (as on another machine).
+func joined(t *testing.T, kubeconfig string) *host.Lab {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	sp, err := shared.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.Join(ctx, kubeconfig); err != nil {
+		t.Fatalf("join with %s: %v", kubeconfig, err)
+	}
+	h, err := host.New(ctx, host.Config{Provider: sp, StateDir: dir, Kubelab: hosttest.Kubelab(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Up(ctx, nil); err != nil {
+		t.Fatalf("up on the class cluster: %v", err)
+	}
+	return h
+}
+
+// waitFor waits for an event of kind from s.
+func waitFor(t *testing.T, s *engine.Session, kind engine.EventKind, what string) {
+	t.Helper()
+	timeout := time.After(90 * time.Second)
+	for {
+		select {
+		case e, ok := <-s.Events():
+			if !ok {
+				t.Fatalf("%s: the session closed", what)
+			}
+			if e.Kind == kind {
+				return
+			}
+			if e.Kind == engine.EventProblem {
+				t.Logf("%s: problem: %s", what, e.Message)
+			}
+		case <-timeout:
+			t.Fatalf("%s: not within 90s", what)
+		}
+	}
+}
+
+// A class of five; two learners join from their own state directories;
+// one solves a step, the other solves and then breaks it; the instructor
+// reads both learners' published progress back.
+func TestClassTwoLearnersPublishTheirProgress(t *testing.T) {
+	t.Parallel()
+	env := clustertest.Cluster(t)
+	ctx := context.Background()
+	learners := class.Learners(5)
+	res, err := class.Create(ctx, env.Client, env.Config, class.Spec{Name: "hc5", Learners: learners, Lessons: []string{"pods", "services"}, OutDir: filepath.Join(t.TempDir(), "files")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = class.Delete(context.Background(), env.Client, "hc5", false) })
+	ann, bob := joined(t, res.Learners[0].Kubeconfig), joined(t, res.Learners[1].Kubeconfig)
+	if ann.Backend() != "shared" {
+		t.Fatalf("backend %s, want shared", ann.Backend())
+	}
+	var pods = func(h *host.Lab) *engine.Session {
+		t.Helper()
+		l, err := host.FindLesson(h.Lessons(), "pods")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := h.Open(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		if err := s.Start(ctx, 0); err != nil {
+			t.Fatalf("start pods/run as a learner: %v", err)
+		}
+		return s
+	}
+	sa, sb := pods(ann), pods(bob)
+	if want := class.LessonNamespace("hc5", learners[0], "pods"); sa.Namespace() != want {
+		t.Fatalf("ann's lesson runs in %s, want %s", sa.Namespace(), want)
+	}
+	for _, s := range []*engine.Session{sa, sb} {
+		if err := s.ApplySolution(ctx); err != nil {
+			t.Fatalf("solve pods/run in %s: %v", s.Namespace(), err)
+		}
+		waitFor(t, s, engine.EventStepPassed, "pods/run passes in "+s.Namespace())
+	}
+	broke := time.Now().UTC().Truncate(time.Second)
+	// Bob breaks it: his pod goes.
+	zero := int64(0)
+	if err := ann.Clients().Client.CoreV1().Pods(sb.Namespace()).Delete(ctx, "web", metav1.DeleteOptions{}); err == nil {
+		t.Fatal("ann could delete bob's pod")
+	}
+	if err := bob.Clients().Client.CoreV1().Pods(sb.Namespace()).Delete(ctx, "web", metav1.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(learner string) class.Published {
+		pub, ok, err := class.ReadPublished(ctx, env.Client.CoreV1().ConfigMaps(class.HomeNamespace("hc5", learner)))
+		if err != nil || !ok {
+			return class.Published{}
+		}
+		return pub
+	}
+	clustertest.Eventually(t, 30*time.Second, "ann's published step passes", func(context.Context) (bool, string) {
+		p := read(learners[0])
+		return p.Current != nil && p.Current.Passed && slices.Contains(p.Lessons["pods"].Done, "run"), jsonish(p)
+	})
+	clustertest.Eventually(t, 30*time.Second, "bob's published step fails again", func(context.Context) (bool, string) {
+		p := read(learners[1])
+		if p.Current == nil || p.Current.Passed || !slices.Contains(p.Lessons["pods"].Done, "run") {
+			return false, jsonish(p)
+		}
+		for _, g := range p.Current.Goals {
+			if !g.Passing && !g.Since.Before(broke) {
+				return true, ""
+			}
+		}
+		return false, jsonish(p)
+	})
+	a, b := read(learners[0]), read(learners[1])
+	if a.Class != "hc5" || a.Learner != learners[0] || b.Learner != learners[1] || a.Current.Step != "run" || a.Current.Count != len(sa.Lesson.Steps) {
+		t.Fatalf("published: ann %+v, bob %+v", a, b)
+	}
+	for _, g := range a.Current.Goals {
+		if !g.Passing || g.Since.IsZero() || g.Since.After(time.Now()) {
+			t.Errorf("ann's goal %+v: want passing since a moment ago", g)
+		}
+	}
+	// Three learners never joined: their progress is still empty.
+	if _, ok, err := class.ReadPublished(ctx, env.Client.CoreV1().ConfigMaps(class.HomeNamespace("hc5", learners[4]))); ok || err != nil {
+		t.Fatalf("a learner who never joined published something: %v %v", ok, err)
+	}
+}
+
+func jsonish(p class.Published) string {
+	if p.Current == nil {
+		return "no current step"
+	}
+	return p.Current.Step + " passed=" + map[bool]string{true: "yes", false: "no"}[p.Current.Passed]
+}
