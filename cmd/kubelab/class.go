@@ -70,7 +70,7 @@ func newClassCommand(streams Streams) *cobra.Command {
 		Short: "Run a workshop on one shared cluster: a class of learners, each with their own namespaces",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newClassCreateCommand(streams), newClassDeleteCommand(streams))
+	cmd.AddCommand(newClassCreateCommand(streams), newClassDeleteCommand(streams), newClassWatchCommand(streams), newClassReportCommand(streams), newClassImagesCommand(streams))
 	return cmd
 }
 
