@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -35,12 +36,17 @@ func printProofs(streams Streams, all []*lesson.Lesson, rows []proofRow, failed 
 		}
 		return rows[i].proof.Kind < rows[j].proof.Kind
 	})
-	w := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
+	// The rows are aligned by a tabwriter; the lines under each row are
+	// put beneath it afterwards, so that their widths leave the columns be.
+	var table bytes.Buffer
+	w := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "LESSON\tSTEP\tPROOF\tFAILS BEFORE\tAFTER THE SOLUTION\tTOOK")
-	// under is a line beneath a row, kept out of the columns' widths.
-	under := func(format string, args ...any) { fmt.Fprintf(w, "\t\t  "+format+"\t\t\t\n", args...) }
+	unders := make([][]string, len(rows))
 	counts := map[engine.ProofKind]int{}
-	for _, r := range rows {
+	for i, r := range rows {
+		under := func(format string, args ...any) {
+			unders[i] = append(unders[i], "    "+fmt.Sprintf(format, args...))
+		}
 		p := r.proof
 		step, proof := p.Step, p.Kind.String()
 		if p.Task {
@@ -70,13 +76,21 @@ func printProofs(streams Streams, all []*lesson.Lesson, rows []proofRow, failed 
 				under("$ %s", o.Command)
 				for _, line := range strings.Split(strings.TrimRight(o.Output, "\n"), "\n") {
 					if strings.TrimSpace(line) != "" {
-						under("  %s", strings.ReplaceAll(line, "\t", "  "))
+						under("  %s", line)
 					}
 				}
 			}
 		}
 	}
 	_ = w.Flush()
+	lines := strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n")
+	fmt.Fprintln(streams.Out, lines[0])
+	for i, line := range lines[1:] {
+		fmt.Fprintln(streams.Out, strings.TrimRight(line, " "))
+		for _, u := range unders[i] {
+			fmt.Fprintln(streams.Out, u)
+		}
+	}
 	for _, l := range all {
 		if err, ok := failed[l.ID]; ok {
 			fmt.Fprintf(streams.Out, "\n%s\n", strings.TrimSpace(err.Error()))

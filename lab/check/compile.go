@@ -64,6 +64,13 @@ func Validate(g lesson.Goal) error {
 		return checkValue(reflect.TypeFor[corev1.PodPhase](), g.Count.Phase, "Pod phase")
 	case g.Condition != nil:
 		return checkCondition(c.kind, g.Condition.Type, g.Condition.Status)
+	case g.CEL != nil:
+		if err := checkCEL(c.kind, g.CEL.Expr); err != nil {
+			return fmt.Errorf("cel expr: %w", err)
+		}
+		if err := checkCEL(c.kind, g.CEL.Actual); err != nil {
+			return fmt.Errorf("cel actual: %w", err)
+		}
 	}
 	return nil
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/kubelab/kubelab/lab/lesson"
 )
 
-// Premises are checked as goals are, each problem at its line, in the same
-// run as the rest; a right one is loaded as written.
+// Premises are checked as goals are (a cel expression's fields against the
+// kind's type too), each problem at its line, in the same run as the rest.
 func TestPremisesAreLintedLikeGoals(t *testing.T) {
 	t.Parallel()
 	draft := `format_version: 2
@@ -46,6 +46,10 @@ steps:
         title: names and selects
         expect: something
         cel: {kind: pod, name: x, selector: job-name=migrate, expr: "true"}
+      - id: typo
+        title: migrate succeeded
+        expect: something
+        cel: {kind: job, name: migrate, expr: "object.status.succeded >= 1"}
     hints:
       - text: kubectl describe job migrate
     solution:
@@ -66,6 +70,7 @@ steps:
 		{22, `premise "killed" needs a title`},
 		{23, `"Completed" is not a Job condition type`},
 		{31, "name of the object it looks at, or a selector"},
+		{35, `a Job's status has no field "succeded"; did you mean "succeeded"?`},
 	}
 	for _, w := range want {
 		found := false
