@@ -72,7 +72,8 @@ func TestVerifyFailsForABrokenLessonAndPassesAGoodOne(t *testing.T) {
 		s = strings.Replace(s, "id: pods", "id: broken", 1)
 		return strings.Replace(s, "kubectl run web --image=kubelab/app:v1", "kubectl run web --image=kubelab/app:v2", 1)
 	})
-	out, code := c.run("verify", dir)
+	writeHollowJobLesson(t, filepath.Join(dir, "hollow"))
+	out, code := c.run("verify", "-v", dir)
 	if code != 1 {
 		t.Fatalf("verify exit %d, want 1:\n%s", code, out)
 	}
@@ -91,15 +92,87 @@ func TestVerifyFailsForABrokenLessonAndPassesAGoodOne(t *testing.T) {
 	}
 	for step, want := range map[string]string{
 		"good/run": "yes passes", "good/where": "yes passes", "good/restart alone": "yes passes",
-		"good/run rejected": "caught", "broken/run": "yes FAILS",
+		"good/run rejected": "caught", "broken/run": "yes FAILS", "hollow/oom": "yes not",
 	} {
 		if rows[step] != want {
 			t.Errorf("row %s = %q, want %q:\n%s", step, rows[step], want, out)
 		}
 	}
-	for _, want := range []string{"1 of 2 lesson(s) proven", "do not pass after the solution", "image kubelab/app:v2", "fault at +", "kubelab killed a container in 1 pod(s) with run=web"} {
+	for _, want := range []string{
+		"1 of 3 lesson(s) proven on the embedded backend", "do not pass after the solution", "image kubelab/app:v2",
+		"fault at +", "kubelab killed a container in 1 pod(s) with run=web",
+		// The premise of the restart step, seen; the hollow lesson's, not.
+		"premise killed seen at +", "premise job-failed NOT SEEN",
+		"lesson hollow step oom: premise job-failed was not seen within 1m0s",
+		// -v: each solution command and what it printed.
+		"$ kubectl run web --image=kubelab/app:v1", "pod/web created",
+		"kind: not proven (run kubelab verify --backend kind); declared by ",
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// writeHollowJobLesson writes issue 17's hollow proof into dir: a Job meant
+// to run out of memory is given enough, so its premise (the Job failed) is
+// never seen, while its goals fail before the solution for another reason
+// (ConfigMap report does not exist yet).
+func writeHollowJobLesson(t *testing.T, dir string) {
+	t.Helper()
+	files := map[string]string{
+		"lesson.yaml": `format_version: 2
+id: hollow
+title: A Job that runs out of memory
+summary: Fix a Job that the kernel kills for its memory.
+concepts: [job]
+minutes: 5
+steps:
+  - id: oom
+    title: Out of memory
+    text_file: oom.md
+    setup: [migrate.yaml]
+    goals:
+      - id: done
+        title: migrate has completed
+        condition: {object: job/migrate, type: Complete}
+      - id: report
+        title: ConfigMap report exists
+        exists: {kind: configmap, name: report}
+    premises:
+      - id: job-failed
+        title: The Job keeps failing until it reaches its backoffLimit
+        condition: {object: job/migrate, type: Failed}
+    hints:
+      - text: kubectl describe job migrate
+    solution:
+      commands: ["kubectl create configmap report --from-literal=fixed=yes"]
+`,
+		"oom.md": "The migration keeps failing.\n",
+		"migrate.yaml": `apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: app
+          image: kubelab/app:v1
+          env:
+            - {name: KUBELAB_MODE, value: job}
+            - {name: KUBELAB_MEMORY, value: 300Mi}
+          resources:
+            limits: {memory: 1Gi}
+`,
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

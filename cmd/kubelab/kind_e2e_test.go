@@ -110,6 +110,20 @@ func TestKindUpProveAndDown(t *testing.T) {
 	}
 	t.Logf("proofs on kind took %s", time.Since(proofStart).Round(time.Second))
 	proveTextExecs(t, lessons.FS(), ecfg, all)
+	// kubelab verify --backend kind, as an author runs it: on the kind
+	// cluster that runs (left running), one lesson with a premise.
+	verifyStart := time.Now()
+	out = c.ok("verify", "--backend", "kind", "pods")
+	t.Logf("kubelab verify --backend kind pods took %s:\n%s", time.Since(verifyStart).Round(time.Second), out)
+	for _, want := range []string{"Proving on kubelab's kind cluster, which runs", "premise killed seen at +",
+		"1 of 1 lesson(s) proven on the kind backend", "embedded: not proven (run kubelab verify --backend embedded)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify --backend kind output lacks %q", want)
+		}
+	}
+	if status := c.ok("status"); !strings.Contains(status, "running") {
+		t.Errorf("verify --backend kind did not leave the running cluster running:\n%s", status)
+	}
 }
 
 // BenchmarkKindUp compares `kubelab up` on kind with a bare kind create of

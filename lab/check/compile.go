@@ -3,12 +3,14 @@ package check
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/ext"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubelab/kubelab/lab/lesson"
@@ -62,6 +64,13 @@ func Validate(g lesson.Goal) error {
 		return checkValue(reflect.TypeFor[corev1.PodPhase](), g.Count.Phase, "Pod phase")
 	case g.Condition != nil:
 		return checkCondition(c.kind, g.Condition.Type, g.Condition.Status)
+	case g.CEL != nil:
+		if err := checkCEL(c.kind, g.CEL.Expr); err != nil {
+			return fmt.Errorf("cel expr: %w", err)
+		}
+		if err := checkCEL(c.kind, g.CEL.Actual); err != nil {
+			return fmt.Errorf("cel actual: %w", err)
+		}
 	}
 	return nil
 }
@@ -150,8 +159,8 @@ func compile(g lesson.Goal) (*compiled, error) {
 		if c.kind, err = LookupResource(g.CEL.Kind); err != nil {
 			return nil, err
 		}
-		if g.CEL.Name == "" {
-			return nil, fmt.Errorf("cel needs the name of the object it looks at")
+		if (g.CEL.Name == "") == (g.CEL.Selector == "") {
+			return nil, fmt.Errorf("cel needs the name of the object it looks at, or a selector for the objects it looks among (one of them)")
 		}
 		if strings.TrimSpace(g.Expect) == "" {
 			return nil, fmt.Errorf("a cel goal needs expect: what passing means, in words (beside cel:, not inside it)")
@@ -165,7 +174,7 @@ func compile(g lesson.Goal) (*compiled, error) {
 				return nil, fmt.Errorf("cel actual: %v", err)
 			}
 		}
-		return c, nil
+		return c, parseSel(g.CEL.Selector)
 	case g.Running != nil:
 		c.kind, c.restarts = podKind, map[string]int64{}
 		if (g.Running.Pod == "") == (g.Running.Selector == "") {
@@ -191,16 +200,42 @@ func program(src string, want *types.Type) (cel.Program, error) {
 }
 
 func (c *compiled) evalCEL(r Reader) outcome {
-	o := outcome{expected: c.goal.Expect}
+	if c.goal.CEL.Selector != "" {
+		return c.evalCELAny(r)
+	}
 	obj := find(r, c.kind, c.name)
 	if obj == nil {
-		o.actual = missing(r, c.kind, c.name)
-		return o
+		return outcome{expected: c.goal.Expect, actual: missing(r, c.kind, c.name)}
 	}
+	return c.evalCELOn(obj)
+}
+
+// evalCELAny passes when the expression is true of at least one object
+// matching the selector; it says what the first one (a passing one, if
+// any) has.
+func (c *compiled) evalCELAny(r Reader) outcome {
+	all := r.List(c.kind)
+	objs := matching(all, c.selector)
+	if len(objs) == 0 {
+		return outcome{expected: c.goal.Expect, actual: noneMatch(all, c.kind, c.goal.CEL.Selector, c.selector)}
+	}
+	sort.Slice(objs, func(i, j int) bool { return objs[i].GetName() < objs[j].GetName() })
+	first := c.evalCELOn(objs[0])
+	for _, o := range objs {
+		if out := c.evalCELOn(o); out.pass {
+			return out
+		}
+	}
+	return first
+}
+
+// evalCELOn judges the expression on one object.
+func (c *compiled) evalCELOn(obj *unstructured.Unstructured) outcome {
+	o := outcome{expected: c.goal.Expect}
 	vars := map[string]any{"object": obj.Object}
 	out, _, err := c.expr.Eval(vars)
 	if err != nil {
-		o.actual = fmt.Sprintf("%s/%s: not yet (%v)", c.kind.Name, c.name, err)
+		o.actual = fmt.Sprintf("%s/%s: not yet (%v)", c.kind.Name, obj.GetName(), err)
 		return o
 	}
 	o.pass = out == types.True

@@ -87,8 +87,19 @@ func (s *Session) ApplyCase(ctx context.Context, c lesson.Case) error {
 	return s.apply(ctx, fmt.Sprintf("step %s, case %q", step.ID, c.Title), c.Solution)
 }
 
+// CommandOutput is what one command of a solution printed.
+type CommandOutput struct {
+	Command string // as run, its {{ }} references filled in
+	Output  string
+}
+
 // apply runs sol's commands, then applies its manifests; what names it in errors.
 func (s *Session) apply(ctx context.Context, what string, sol lesson.Solution) error {
+	return s.applyTold(ctx, what, sol, nil)
+}
+
+// applyTold is apply; told, when set, is given each command's output.
+func (s *Session) applyTold(ctx context.Context, what string, sol lesson.Solution, told func(CommandOutput)) error {
 	for _, cmd := range sol.Commands {
 		cmd, err := s.ExpandRefs(ctx, cmd)
 		if err != nil {
@@ -124,6 +135,9 @@ func (s *Session) apply(ctx context.Context, what string, sol lesson.Solution) e
 			}
 		}
 		cleanup()
+		if told != nil {
+			told(CommandOutput{Command: cmd, Output: out})
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %s: %v\n%s", what, cmd, err, out)
 		}
@@ -131,6 +145,9 @@ func (s *Session) apply(ctx context.Context, what string, sol lesson.Solution) e
 	for _, m := range sol.Manifests {
 		if err := s.applyFile(ctx, m); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
+		}
+		if told != nil {
+			told(CommandOutput{Command: "apply " + m, Output: "applied " + m})
 		}
 	}
 	return nil

@@ -41,12 +41,18 @@ type StepProof struct {
 	Task         bool        // a hands-on quiz task, proven as a one-step lesson
 	Faults       []FaultSeen // what the step's faults did, in order
 	FailedBefore bool        // goals failed after setup and faults, before the solution
+	Ran          bool        // the solution (or case) was applied
 	PassedAfter  bool        // goals passed after the solution (Rejected: they must not)
 	Caught       bool        // Rejected: the goal named by caught_by fails after it
 	Before       []check.Result
 	After        []check.Result // the last results seen
 	SolutionTook time.Duration  // from applying the solution to every goal passing
-	Err          error
+	// Premises: what the step says must be seen before the solution, and
+	// whether it was.
+	Premises []PremiseSeen
+	// Output is each solution command's output, in order.
+	Output []CommandOutput
+	Err    error
 }
 
 // FaultSeen is a fault's effect as a proof saw it.
@@ -238,6 +244,17 @@ func proveStep(ctx context.Context, s *Session, i int, p StepProof, c *lesson.Ca
 		p.Err = err
 		return p
 	}
+	// What must be seen before the solution is watched from the start.
+	var premises *premiseWatch
+	if len(step.Premises) > 0 {
+		w, err := watchPremises(ctx, s, step.Premises, began)
+		if err != nil {
+			p.Err = err
+			return p
+		}
+		premises = w
+		defer w.cancel()
+	}
 	// Wait for the faults due now to strike, then for the checker to see them.
 	want := len(step.Faults)
 	// Faults wait (boundedly) for what they act on; they report their own
@@ -263,6 +280,10 @@ func proveStep(ctx context.Context, s *Session, i int, p StepProof, c *lesson.Ca
 			return p
 		}
 	}
+	var unseen error
+	if premises != nil {
+		p.Premises, unseen = premises.wait(ctx, s.settleFor())
+	}
 	// "Fails before the solution": within a few seconds the goals must show failing.
 	settle := time.Now().Add(5 * time.Second)
 	for time.Now().Before(settle) {
@@ -272,17 +293,21 @@ func proveStep(ctx context.Context, s *Session, i int, p StepProof, c *lesson.Ca
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	if unseen != nil {
+		p.Err = unseen
+		return p
+	}
 	if !p.FailedBefore {
 		p.Err = fmt.Errorf("the goals already pass before the solution, so it was not run: %s", describe(s.Results()))
 		return p
 	}
 	start := time.Now()
-	var err error
-	if c == nil {
-		err = s.ApplySolution(ctx)
-	} else {
-		err = s.ApplyCase(ctx, *c)
+	what, sol := "solution of step "+step.ID, step.Solution
+	if c != nil {
+		what, sol = fmt.Sprintf("step %s, case %q", step.ID, c.Title), c.Solution
 	}
+	p.Ran = true
+	err := s.applyTold(ctx, what, sol, func(o CommandOutput) { p.Output = append(p.Output, o) })
 	if err != nil {
 		p.Err = err
 		return p

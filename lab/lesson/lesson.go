@@ -58,6 +58,13 @@ type Step struct {
 	// brings back what that step (and what it builds on) would have left,
 	// wherever its goals do not pass: its setup and reference solution.
 	BuildsOn string `yaml:"builds_on"`
+
+	// Premises are what must be seen after the setup and faults, before the
+	// solution (the Job reached its backoff limit, the pod was OOM-killed):
+	// goals that kubelab verify requires to pass at least once before it
+	// runs the solution, so that a proof shows the scenario happened. The
+	// learner never sees them.
+	Premises []Goal `yaml:"premises"`
 	// Solution is the reference solution: shown on request, run by proofs.
 	Solution Solution `yaml:"solution"`
 	// Accept are other valid solutions, each proven to pass like the
@@ -195,8 +202,9 @@ type ServiceGoal struct {
 	AtLeast int    `yaml:"at_least"`
 }
 
-// CELGoal: a CEL expression over one object (Kind and Name) is true. The
-// object is `object`. The goal's Expect says in words what passing means;
+// CELGoal: a CEL expression over one object (Kind and Name) is true, or
+// over at least one of the objects matching Selector. The object is
+// `object`. The goal's Expect says in words what passing means;
 // Actual, an optional CEL expression of type string, says what the learner
 // has now.
 type CELGoal struct {
@@ -204,6 +212,8 @@ type CELGoal struct {
 	Name   string `yaml:"name"`
 	Expr   string `yaml:"expr"`
 	Actual string `yaml:"actual"`
+
+	Selector string `yaml:"selector"`
 }
 
 // Hint helps with a step; Goal, when set, ties it to the goal it helps with.

@@ -175,6 +175,7 @@ func (c *checker) step(at string, s *Step) {
 		goals[g.ID] = true
 		c.goal(gat, g)
 	}
+	c.premises(at, s)
 	for i, f := range s.Faults {
 		fat := fmt.Sprintf("%s.faults[%d]", at, i)
 		if f.Type == "" {
@@ -220,12 +221,16 @@ func (c *checker) step(at string, s *Step) {
 }
 
 func (c *checker) goal(at string, g Goal) {
+	what := "goal"
+	if strings.Contains(at, ".premises[") {
+		what = "premise"
+	}
 	if g.Kind() == "" {
-		c.add(at, "goal %q must have exactly one of exists, field, count, condition, service_ready, cel, running", g.ID)
+		c.add(at, "%s %q must have exactly one of exists, field, count, condition, service_ready, cel, running", what, g.ID)
 		return
 	}
 	if strings.TrimSpace(g.Title) == "" {
-		c.add(at, "goal %q needs a title (what the learner must achieve, in words)", g.ID)
+		c.add(at, "%s %q needs a title (what must be seen, in words)", what, g.ID)
 	}
 	if g.Hold != "" {
 		if d := g.HoldDuration(); d <= 0 {
@@ -236,6 +241,20 @@ func (c *checker) goal(at string, g Goal) {
 		if err := c.v.Goal(g); err != nil {
 			c.add(at+"."+g.Kind(), "%v", err)
 		}
+	}
+}
+
+// premises checks what a step says must be seen before its solution: goals
+// like the step's own, with ids of their own.
+func (c *checker) premises(at string, s *Step) {
+	ids := map[string]bool{}
+	for i, g := range s.Premises {
+		pat := fmt.Sprintf("%s.premises[%d]", at, i)
+		if c.id(pat+".id", g.ID, "premise id") && ids[g.ID] {
+			c.add(pat+".id", "premise id %q is used twice in step %q", g.ID, s.ID)
+		}
+		ids[g.ID] = true
+		c.goal(pat, g)
 	}
 }
 

@@ -25,12 +25,14 @@ type JobCase struct {
 	Run  func(t *testing.T, cs kubernetes.Interface, ns string, m cluster.Machine)
 }
 
-// JobCases are the Job behaviours both backends must show.
+// JobCases are the Job behaviours (and those of the lesson app's job mode)
+// both backends must show.
 func JobCases() []JobCase {
 	return []JobCase{
 		{"a Job whose pod serves never completes", serverJobNeverCompletes},
 		{"a killed container of a restartPolicy Never pod fails the pod and the Job makes a new one", killedNeverPodFails},
 		{"a restarted container shows its killed run (logs --previous) and keeps its exit code after the pod completes", restartedRunStays},
+		{"a Deployment's pod in job mode exits 0, is restarted and backs off (CrashLoopBackOff, last state Completed)", jobModeUnderAlwaysRestarts},
 	}
 }
 

@@ -135,6 +135,9 @@ func (c *checks) sync(ctx context.Context, key types.NamespacedName) error {
 	if d, ok := finishesAfter(pod, oom); ok {
 		want[AnnotationFinishes] = ptr(d.String())
 	}
+	if exits, d := exitsAndRestarts(pod, oom); len(exits) > 0 {
+		want[AnnotationExits], want[AnnotationExitsAfter] = ptr(strings.Join(exits, ",")), ptr(d.String())
+	}
 	changed := map[string]*string{}
 	for k, v := range want {
 		cur, has := pod.Annotations[k]

@@ -19,6 +19,37 @@ import (
 // real node: a Job whose pod serves never completes.
 const AnnotationFinishes = "kubelab.dev/sim-finishes-after"
 
+// AnnotationExits lists, on a pod whose restartPolicy is Always, the
+// containers that end by themselves with status 0 (the lesson app in job
+// mode in a Deployment's pod); AnnotationExitsAfter says when. A kubelet
+// restarts them, and backs off: the pod-container-crash stage ends them with
+// reason Completed, then CrashLoopBackOff, as on a real node.
+const (
+	AnnotationExits      = "kubelab.dev/sim-exits"
+	AnnotationExitsAfter = "kubelab.dev/sim-exits-after"
+)
+
+// exitsAndRestarts lists the containers of a restartPolicy Always pod that
+// end by themselves with status 0, and when the last of them does.
+func exitsAndRestarts(pod *corev1.Pod, oom []string) ([]string, time.Duration) {
+	if pod.Spec.RestartPolicy != corev1.RestartPolicyAlways && pod.Spec.RestartPolicy != "" {
+		return nil, 0
+	}
+	var names []string
+	var longest time.Duration
+	for i := range pod.Spec.Containers {
+		c := &pod.Spec.Containers[i]
+		if slices.Contains(oom, c.Name) {
+			continue
+		}
+		if d, ok := containerFinishes(pod, c); ok {
+			names = append(names, c.Name)
+			longest = max(longest, d)
+		}
+	}
+	return names, longest + kubeletSync
+}
+
 // kubeletSync is how long a kubelet takes to see that a container exited.
 const kubeletSync = time.Second
 

@@ -69,3 +69,40 @@ func TestOnlyJobsAndCommandsThatEndFinish(t *testing.T) {
 		t.Errorf("a job beside a server finishes after %v, want never", got)
 	}
 }
+
+// In a restartPolicy Always pod, the containers that end by themselves are
+// the ones the kubelet restarts (pod-container-crash ends them Completed).
+func TestAlwaysPodsRestartContainersThatEnd(t *testing.T) {
+	t.Parallel()
+	job := []corev1.EnvVar{{Name: workload.EnvMode, Value: workload.ModeJob}, {Name: workload.EnvDuration, Value: "3s"}}
+	cases := []struct {
+		name    string
+		restart corev1.RestartPolicy
+		cs      []corev1.Container
+		oom     []string
+		want    string
+		after   time.Duration
+	}{
+		{"job mode in a Deployment's pod", corev1.RestartPolicyAlways, []corev1.Container{{Name: "app", Image: "kubelab/app:v1", Env: job}}, nil, "app", 3*time.Second + kubeletSync},
+		{"restartPolicy unset is Always", "", []corev1.Container{{Name: "app", Image: "kubelab/app:v1", Env: job}}, nil, "app", 3*time.Second + kubeletSync},
+		{"a server beside a job: only the job", corev1.RestartPolicyAlways, []corev1.Container{{Name: "web", Image: "kubelab/app:v1"}, {Name: "app", Image: "kubelab/app:v1", Env: job}}, nil, "app", 3*time.Second + kubeletSync},
+		{"a server", corev1.RestartPolicyAlways, []corev1.Container{{Name: "web", Image: "kubelab/app:v1"}}, nil, "", 0},
+		{"a job over its memory limit is OOM-killed instead", corev1.RestartPolicyAlways, []corev1.Container{{Name: "app", Image: "kubelab/app:v1", Env: job}}, []string{"app"}, "", 0},
+		{"a Job's pod completes instead", corev1.RestartPolicyNever, []corev1.Container{{Name: "app", Image: "kubelab/app:v1", Env: job}}, nil, "", 0},
+		{"OnFailure completes instead", corev1.RestartPolicyOnFailure, []corev1.Container{{Name: "app", Image: "kubelab/app:v1", Env: job}}, nil, "", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := &corev1.Pod{Spec: corev1.PodSpec{RestartPolicy: c.restart, Containers: c.cs}}
+			names, after := exitsAndRestarts(p, c.oom)
+			got := ""
+			if len(names) > 0 {
+				got = names[0]
+			}
+			if got != c.want || len(names) > 1 || (c.want != "" && after != c.after) {
+				t.Errorf("exits %v after %v, want [%s] after %v", names, after, c.want, c.after)
+			}
+		})
+	}
+}
