@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kubelab/kubelab/lab/workload"
@@ -46,6 +47,8 @@ type app struct {
 	tasks    float64     // tasks this worker finished, or produced
 	queue    *queue      // mode queue
 	memory   []byte
+
+	hung atomic.Bool // EnvHangAfter has passed: no request is answered
 }
 
 func run(ctx context.Context, e env, out io.Writer) error {
@@ -140,6 +143,9 @@ func (a *app) run(ctx context.Context) error {
 		a.queue = &queue{}
 	}
 	if workload.Serves(mode) {
+		if err := a.hangLater(); err != nil {
+			return err
+		}
 		go func() { errc <- a.serve(ctx) }()
 	}
 	switch mode {
@@ -156,6 +162,9 @@ func (a *app) run(ctx context.Context) error {
 	}
 	select {
 	case <-ctx.Done():
+		if a.hung.Load() {
+			return errHung // a stuck program says nothing more
+		}
 		a.logf("stopping")
 		return nil
 	case err := <-errc:

@@ -10,6 +10,7 @@
 //	KUBELAB_CRASH_AFTER  exit with status 1 after this long (CrashLoopBackOff)
 //	KUBELAB_READY=false  /readyz fails (Running but not Ready)
 //	KUBELAB_MEMORY    allocate and hold this much memory (OOMKilled over the limit)
+//	KUBELAB_HANG_AFTER  stop answering HTTP after this long, probes included (only a livenessProbe restarts it)
 //	KUBELAB_QUEUE, KUBELAB_RATE, KUBELAB_TARGET, KUBELAB_CAPACITY  queues and load
 //	KUBELAB_LOG_FILE  also append the access log to this file (sidecar lessons)
 //	KUBELAB_FILE      the file a tail container follows
@@ -25,6 +26,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -49,7 +51,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, envFromOS(), os.Stdout); err != nil {
+	err := run(ctx, envFromOS(), os.Stdout)
+	if errors.Is(err, errHung) {
+		stop()
+		dieOfSIGTERM()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, workload.LogFatal(err.Error()))
 		fmt.Fprintln(os.Stderr, workload.LogExit)
 		os.Exit(1)

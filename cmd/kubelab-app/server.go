@@ -27,7 +27,7 @@ func (a *app) serve(ctx context.Context) error {
 		mux.HandleFunc("POST /queue/{name}", a.queue.put)
 		mux.HandleFunc("POST /queue/{name}/take", a.queue.take)
 	}
-	srv := &http.Server{Addr: a.addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: a.addr, Handler: a.answering(mux), ReadHeaderTimeout: 5 * time.Second}
 	ln, err := net.Listen("tcp", a.addr)
 	if err != nil {
 		return err

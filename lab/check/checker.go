@@ -169,6 +169,9 @@ func (c *Checker) evaluate(now time.Time) {
 		if g.goal.Expect != "" {
 			o.expected = g.goal.Expect
 		}
+		if g.goal.Quiet {
+			o.actual = quietActual(o.pass)
+		}
 		r := Result{ID: g.goal.ID, Title: g.goal.Title, Pass: o.pass, Expected: o.expected, Actual: o.actual, Hold: g.goal.HoldDuration()}
 		if !o.pass {
 			c.since[i] = time.Time{}
@@ -219,4 +222,12 @@ func AllPass(rs []Result) bool {
 		}
 	}
 	return len(rs) > 0
+}
+
+// quietActual is a quiet goal's now line: whether it passes, not why not.
+func quietActual(pass bool) string {
+	if pass {
+		return "yes"
+	}
+	return "not yet"
 }

@@ -246,3 +246,30 @@ func TestServiceGoalKnowsTheLessonAppsPort(t *testing.T) {
 		return !strings.Contains(r.Actual, "sends traffic to port") && strings.Contains(r.Actual, "selects") && strings.Contains(r.Actual, "app=other")
 	})
 }
+
+// A quiet goal says whether it passes, never what is wrong.
+func TestQuietGoalKeepsItsDiagnosis(t *testing.T) {
+	t.Parallel()
+	g := lesson.Goal{ID: "svc", Title: "svc", Quiet: true, ServiceReady: &lesson.ServiceGoal{Service: "web", AtLeast: 2}}
+	c, cs, ns := start(t, g)
+	ctx := context.Background()
+	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deployment("web", "kubelab/app:v1", 2, map[string]string{"app": "webapp"}), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: corev1.ServiceSpec{
+		Selector: map[string]string{"app": "web"}, Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}}}
+	if _, err := cs.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r := await(t, c, "svc", "a quiet failure", func(r check.Result) bool { return !r.Pass })
+	if r.Actual != "not yet" {
+		t.Errorf("a quiet goal's now line is %q, want \"not yet\" (not the broken selector)", r.Actual)
+	}
+	fix := `{"spec":{"selector":{"app":"webapp"}}}`
+	if _, err := cs.CoreV1().Services(ns).Patch(ctx, "web", types.MergePatchType, []byte(fix), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if r := await(t, c, "svc", "the quiet goal passes", func(r check.Result) bool { return r.Pass }); r.Actual != "yes" {
+		t.Errorf("passing, a quiet goal's now line is %q, want \"yes\"", r.Actual)
+	}
+}

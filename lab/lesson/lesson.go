@@ -120,6 +120,10 @@ type Goal struct {
 	// of the wording kubelab derives from the goal (which can give away an
 	// answer the learner must find). A cel goal needs it.
 	Expect string `yaml:"expect"`
+	// Quiet keeps the goal's diagnosis to itself: its now line says only
+	// "not yet" or "yes", never what is wrong (a final checkpoint, where
+	// finding the fault is the exercise).
+	Quiet bool `yaml:"quiet"`
 
 	Exists       *ExistsGoal    `yaml:"exists"`
 	Field        *FieldGoal     `yaml:"field"`

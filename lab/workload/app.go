@@ -197,6 +197,32 @@ func LogMemory(amount string) string {
 	return fmt.Sprintf("holding %s of memory (%s)", amount, EnvMemory)
 }
 
+// LogHangAfter announces EnvHangAfter.
+func LogHangAfter(after time.Duration) string {
+	return fmt.Sprintf("will stop answering after %s (%s)", after, EnvHangAfter)
+}
+
+// LogHung is the app's last line once it hangs (EnvHangAfter).
+var LogHung = fmt.Sprintf("hung: answering no more requests (%s)", EnvHangAfter)
+
+// HungExitCode is how a hung app ends when the kubelet stops it: by the
+// SIGTERM it no longer handles (128 + 15).
+const HungExitCode = 143
+
+// HangAfter is how long the app answers before it hangs (EnvHangAfter),
+// 0 if it never does.
+func (e Env) HangAfter() (time.Duration, error) {
+	v := e(EnvHangAfter)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q is not a duration such as 30s", EnvHangAfter, v)
+	}
+	return d, nil
+}
+
 // LogNotReady announces EnvReady=false.
 var LogNotReady = fmt.Sprintf("readiness: reporting NOT ready (%s=false)", EnvReady)
 

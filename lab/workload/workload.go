@@ -30,6 +30,14 @@ const (
 	// the kernel kills it: OOMKilled, exit code 137, then restarts.
 	EnvMemory = "KUBELAB_MEMORY"
 
+	// EnvHangAfter makes the lesson app hang after this long (a Go duration
+	// or a number of seconds): it keeps running but answers no HTTP request
+	// any more, its probes included. Nothing but a livenessProbe notices:
+	// the kubelet then kills it (SIGTERM, which a hung app does not handle:
+	// exit code 143) and starts it again. A readinessProbe takes it out of
+	// its Services meanwhile.
+	EnvHangAfter = "KUBELAB_HANG_AFTER"
+
 	// EnvMode picks what the lesson app does: "server" (default, HTTP on
 	// 8080), "worker" (takes tasks from a queue), "producer" (puts tasks on
 	// a queue), "load" (sends requests to EnvTarget).

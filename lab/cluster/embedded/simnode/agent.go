@@ -52,6 +52,8 @@ func StartAgent(ctx context.Context, set pki.Set, cs kubernetes.Interface, port 
 	factory.Start(ctx.Done())
 	factory.WaitForCacheSync(ctx.Done())
 	go sim.run(ctx.Done())
+	go runHangs(ctx, cs, podInformer.Lister(), rec)
+	go runProvisioner(ctx, cs)
 
 	cert, err := tls.LoadX509KeyPair(set.Path("kubelet.crt"), set.Path("kubelet.key"))
 	if err != nil {

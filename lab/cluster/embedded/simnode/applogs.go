@@ -87,8 +87,18 @@ func appLines(pod *corev1.Pod, c *corev1.Container, tag string, start, until, en
 		add(3*time.Millisecond, line)
 	}
 	if workload.Serves(mode) {
+		hang, err := env.HangAfter()
+		if err != nil {
+			return fatal(3*time.Millisecond, err.Error())
+		}
+		if hang > 0 {
+			add(3*time.Millisecond, workload.LogHangAfter(hang))
+		}
 		add(3*time.Millisecond, workload.LogListening(env.Addr()))
-		lines = append(lines, probeLines(c, env, start, start, until)...)
+		lines = append(lines, probeLines(c, env, start, start, answeredUntil(env, start, until))...)
+		if hang > 0 && !start.Add(hang).After(until) {
+			lines = append(lines, logLine{at: start.Add(hang), text: workload.LogHung})
+		}
 	}
 	if !end.IsZero() && exitCode == 1 && after > 0 {
 		lines = append(lines, logLine{at: end, text: workload.LogFatal(workload.CrashReason(after))}, logLine{at: end, text: workload.LogExit})
@@ -156,4 +166,13 @@ func probeLines(c *corev1.Container, env workload.Env, start, from, until time.T
 		out = out[len(out)-maxLogLines:]
 	}
 	return out
+}
+
+// answeredUntil is until, or the moment before a run that started at start
+// hung (workload.EnvHangAfter): a hung app logs no more requests.
+func answeredUntil(env workload.Env, start, until time.Time) time.Time {
+	if hang, err := env.HangAfter(); err == nil && hang > 0 && start.Add(hang).Before(until) {
+		return start.Add(hang - time.Nanosecond)
+	}
+	return until
 }

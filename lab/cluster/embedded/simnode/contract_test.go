@@ -168,7 +168,8 @@ func TestSimulatedLogsAreTheRealAppsLines(t *testing.T) {
 		env  map[string]string
 	}{
 		{"server", "v1", map[string]string{}},
-		{"server with every switch", "v1", map[string]string{workload.EnvReady: "false", workload.EnvCrashAfter: "1h", workload.EnvMemory: "1Mi"}},
+		{"server with every switch", "v1", map[string]string{workload.EnvReady: "false", workload.EnvCrashAfter: "1h", workload.EnvMemory: "1Mi", workload.EnvHangAfter: "1h"}},
+		{"server with an unreadable hang", "v1", map[string]string{workload.EnvHangAfter: "soon"}},
 		{"worker", "v1", map[string]string{workload.EnvMode: workload.ModeWorker, workload.EnvQueue: "orders", workload.EnvRate: "3"}},
 		{"producer", "v1", map[string]string{workload.EnvMode: workload.ModeProducer}},
 		{"queue", "v1", map[string]string{workload.EnvMode: workload.ModeQueue}},
@@ -194,7 +195,7 @@ func TestSimulatedLogsAreTheRealAppsLines(t *testing.T) {
 			real := realApp(t, c.tag, env, started(env))
 			p := simPod(t, workload.AppRepo+":"+c.tag, env)
 			sim := simLines(runLines(p, &p.Spec.Containers[0], time.Now(), time.Time{}, 0))
-			if c.tag == "broken" || !workload.IsMode(c.env[workload.EnvMode]) && c.env[workload.EnvMode] != "" {
+			if _, err := contract(env).HangAfter(); c.tag == "broken" || err != nil || !workload.IsMode(c.env[workload.EnvMode]) && c.env[workload.EnvMode] != "" {
 				sim = simLines(runLines(p, &p.Spec.Containers[0], time.Now().Add(-time.Second), time.Now(), 1))
 			}
 			if d, err := contract(env).JobDuration(); contract(env).Mode() == workload.ModeJob {
@@ -209,7 +210,7 @@ func TestSimulatedLogsAreTheRealAppsLines(t *testing.T) {
 			if got, want := normalise(sim), normalise(real); !slices.Equal(got, want) {
 				t.Errorf("the simulated node shows\n  %s\nthe real app prints\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 			}
-			if mode := contract(env).Mode(); workload.Serves(mode) && workload.IsMode(mode) && c.tag != "broken" {
+			if _, err := contract(env).HangAfter(); err == nil && workload.Serves(contract(env).Mode()) && workload.IsMode(contract(env).Mode()) && c.tag != "broken" {
 				// It listens where it says it does.
 				resp, err := http.Get("http://" + env[workload.EnvAddr] + "/healthz")
 				if err != nil {
@@ -232,6 +233,25 @@ func TestSimulatedCrashEndsAsTheRealApp(t *testing.T) {
 	sim := simLines(runLines(p, &p.Spec.Containers[0], start, start.Add(time.Second), 1))
 	if got, want := normalise(sim), normalise(real); !slices.Equal(got, want) {
 		t.Errorf("the simulated node shows\n  %s\nthe real app prints\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// A server that hangs (KUBELAB_HANG_AFTER) says so in the same words, and
+// its log then stops, as the real app's does.
+func TestSimulatedHangIsTheRealApps(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{workload.EnvAddr: "127.0.0.1:" + freePort(t), workload.EnvHangAfter: "1"}
+	real := realApp(t, "v1", env, func(line string) bool { return line == workload.LogHung })
+	p := simPod(t, workload.AppRepo+":v1", env)
+	start := time.Now().Add(-3 * time.Second)
+	sim := simLines(runLines(p, &p.Spec.Containers[0], start, time.Time{}, 0))
+	if got, want := normalise(sim), normalise(real); !slices.Equal(got, want) {
+		t.Errorf("the simulated node shows\n  %s\nthe real app prints\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	// The run a liveness probe ended reads the same as --previous.
+	prev := simLines(runLines(p, &p.Spec.Containers[0], start, time.Now(), workload.HungExitCode))
+	if got, want := normalise(prev), normalise(real); !slices.Equal(got, want) {
+		t.Errorf("the killed run shows\n  %s\nthe real app printed\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
 

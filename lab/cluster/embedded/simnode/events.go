@@ -15,7 +15,7 @@ import (
 // eventRecorder emits the Events a real kubelet would as simulated pods change:
 // Pulled, Created and Started; Failed and BackOff while an image cannot be
 // pulled; BackOff for a crash loop; Unhealthy for a failing readiness probe;
-// Killing on delete. Learners read them with `kubectl describe` and `get events`.
+// Killing on delete. (The probes of a hung app record their own: hang.go.) Learners read them with `kubectl describe` and `get events`.
 type eventRecorder struct {
 	broadcaster record.EventBroadcaster
 	mu          sync.Mutex

@@ -116,7 +116,12 @@ func followLines(pod *corev1.Pod, name string, now time.Time, every time.Duratio
 	}
 	c, _ := findContainer(pod, name)
 	if repo, _ := splitImage(c.Image); repo == workload.AppRepo && len(c.Command) == 0 {
-		return probeLines(c, appEnv(pod, c), st.State.Running.StartedAt.Time, now.Add(-every), now)
+		env, started := appEnv(pod, c), st.State.Running.StartedAt.Time
+		lines := probeLines(c, env, started, now.Add(-every), answeredUntil(env, started, now))
+		if hang, err := env.HangAfter(); err == nil && hang > 0 && started.Add(hang).After(now.Add(-every)) && !started.Add(hang).After(now) {
+			lines = append(lines, logLine{at: started.Add(hang), text: workload.LogHung})
+		}
+		return lines
 	}
 	script := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
 	if echoes := echoTexts(script); len(echoes) > 0 && strings.Contains(script, "while") {
