@@ -2,11 +2,14 @@ package host_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubelab/kubelab/lab/class"
@@ -21,6 +24,11 @@ import (
 // directory of its own (as on another machine).
 func joined(t *testing.T, kubeconfig string) *host.Lab {
 	t.Helper()
+	return joinedWith(t, kubeconfig, host.Config{})
+}
+
+func joinedWith(t *testing.T, kubeconfig string, cfg host.Config) *host.Lab {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	sp, err := shared.New(dir)
@@ -30,7 +38,8 @@ func joined(t *testing.T, kubeconfig string) *host.Lab {
 	if _, err := sp.Join(ctx, kubeconfig); err != nil {
 		t.Fatalf("join with %s: %v", kubeconfig, err)
 	}
-	h, err := host.New(ctx, host.Config{Provider: sp, StateDir: dir, Kubelab: hosttest.Kubelab(t)})
+	cfg.Provider, cfg.StateDir, cfg.Kubelab = sp, dir, hosttest.Kubelab(t)
+	h, err := host.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,4 +166,70 @@ func jsonish(p class.Published) string {
 		return "no current step"
 	}
 	return p.Current.Step + " passed=" + map[bool]string{true: "yes", false: "no"}[p.Current.Passed]
+}
+
+// A fault strikes in the learner's own namespace and nowhere else; a step
+// with a container fault is refused with its sentence, and the shared
+// cluster's machine refuses too.
+func TestClassFaultsStayInTheLearnersNamespace(t *testing.T) {
+	t.Parallel()
+	env := clustertest.Cluster(t)
+	ctx := context.Background()
+	fsys, all, err := host.LessonsAt("testdata/classfaults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := class.Create(ctx, env.Client, env.Config, class.Spec{Name: "hcf", Learners: []string{"ann", "bob"}, Lessons: []string{"faulty"}, OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = class.Delete(context.Background(), env.Client, "hcf", false) })
+	// Bob's pod, with the label ann's fault deletes.
+	bobs := class.LessonNamespace("hcf", "bob", "faulty")
+	if _, err := env.Client.CoreV1().Pods(bobs).Create(ctx, webPod(), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ann := joinedWith(t, res.Learners[0].Kubeconfig, host.Config{LessonsFS: fsys, Lessons: all})
+	s, err := ann.Open(all[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if err := s.Start(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, s, engine.EventFaultInjected, "the delete-pods fault strikes")
+	clustertest.Eventually(t, 30*time.Second, "ann's pod is deleted", func(ctx context.Context) (bool, string) {
+		p, err := env.Client.CoreV1().Pods(s.Namespace()).Get(ctx, "web", metav1.GetOptions{})
+		return err != nil || p.DeletionTimestamp != nil, "still there"
+	})
+	if p, err := env.Client.CoreV1().Pods(bobs).Get(ctx, "web", metav1.GetOptions{}); err != nil || p.DeletionTimestamp != nil {
+		t.Fatalf("bob's pod was touched by ann's fault: %v", err)
+	}
+	err = s.Start(ctx, 1)
+	var ue *engine.UnavailableError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "kills a container") || strings.Contains(err.Error(), "forbidden") {
+		t.Fatalf("start the container-kill step on a class cluster: %v; want its one sentence", err)
+	}
+	if err := ann.Provider().KillContainer(ctx, s.Namespace(), "web", "web"); !errors.Is(err, shared.ErrMachine) {
+		t.Fatalf("kill a container on the class cluster: %v, want refused", err)
+	}
+	// Reset empties ann's namespace but keeps what the class put there.
+	if err := s.Start(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset(ctx); err != nil {
+		t.Fatalf("reset on the class cluster: %v", err)
+	}
+	if _, err := env.Client.RbacV1().RoleBindings(s.Namespace()).Get(ctx, class.AdminBinding, metav1.GetOptions{}); err != nil {
+		t.Fatalf("reset removed the learner's own access: %v", err)
+	}
+	if _, err := env.Client.CoreV1().ResourceQuotas(s.Namespace()).Get(ctx, class.BudgetName, metav1.GetOptions{}); err != nil {
+		t.Fatalf("reset removed the budget: %v", err)
+	}
+}
+
+func webPod() *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Labels: map[string]string{"app": "web"}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "kubelab/app:v1"}}}}
 }
