@@ -1,0 +1,44 @@
+package class_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/class"
+	"github.com/kubelab/kubelab/lab/cluster/clustertest"
+	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lessons"
+)
+
+// BenchmarkClassCreate30 creates a class of 30 learners with every built-in
+// lesson (the budget: 30 s on the embedded cluster). Run it with
+// -benchtime 1x; it reports learners/s and namespaces made.
+func BenchmarkClassCreate30(b *testing.B) {
+	env := clustertest.Cluster(b)
+	all, err := engine.LoadLessons(lessons.FS())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	for _, l := range all {
+		ids = append(ids, l.ID)
+	}
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		name := "bench" + string(rune('a'+i%26))
+		start := time.Now()
+		res, err := class.Create(ctx, env.Client, env.Config, class.Spec{Name: name, Learners: class.Learners(30), Lessons: ids, OutDir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		took := time.Since(start)
+		b.ReportMetric(float64(len(res.Learners))/took.Seconds(), "learners/s")
+		b.ReportMetric(float64(1+30*(1+len(ids))), "namespaces")
+		b.StopTimer()
+		if _, err := class.Delete(ctx, env.Client, name, false); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
