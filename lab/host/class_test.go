@@ -114,6 +114,9 @@ func TestClassTwoLearnersPublishTheirProgress(t *testing.T) {
 		}
 		waitFor(t, s, engine.EventStepPassed, "pods/run passes in "+s.Namespace())
 	}
+	if _, n, ok := sb.NextHint(); !ok || n != 1 {
+		t.Fatalf("bob's first hint: %d %v", n, ok)
+	}
 	broke := time.Now().UTC().Truncate(time.Second)
 	// Bob breaks it: his pod goes.
 	zero := int64(0)
@@ -136,7 +139,7 @@ func TestClassTwoLearnersPublishTheirProgress(t *testing.T) {
 	})
 	clustertest.Eventually(t, 30*time.Second, "bob's published step fails again", func(context.Context) (bool, string) {
 		p := read(learners[1])
-		if p.Current == nil || p.Current.Passed || !slices.Contains(p.Lessons["pods"].Done, "run") {
+		if p.Current == nil || p.Current.Passed || p.Current.Hints != 1 || !slices.Contains(p.Lessons["pods"].Done, "run") {
 			return false, jsonish(p)
 		}
 		for _, g := range p.Current.Goals {
@@ -147,7 +150,7 @@ func TestClassTwoLearnersPublishTheirProgress(t *testing.T) {
 		return false, jsonish(p)
 	})
 	a, b := read(learners[0]), read(learners[1])
-	if a.Class != "hc5" || a.Learner != learners[0] || b.Learner != learners[1] || a.Current.Step != "run" || a.Current.Count != len(sa.Lesson.Steps) {
+	if a.Class != "hc5" || a.Learner != learners[0] || b.Learner != learners[1] || a.Current.Step != "run" || a.Current.Count != len(sa.Lesson.Steps) || a.Current.Hints != 0 || b.Lessons["pods"].Hints != 1 {
 		t.Fatalf("published: ann %+v, bob %+v", a, b)
 	}
 	for _, g := range a.Current.Goals {
