@@ -59,8 +59,14 @@ func Create(ctx context.Context, cs kubernetes.Interface, base *rest.Config, spe
 	if err := ensureNamespace(ctx, cs, namespace(name, "", PartClass, cns)); err != nil {
 		return nil, err
 	}
-	if err := create(ctx, cs, serviceAccount(name, "", cns, WatcherServiceAccount)); err != nil {
-		return nil, err
+	for _, obj := range []any{
+		serviceAccount(name, "", cns, WatcherServiceAccount),
+		classWatcherRole(name),
+		roleBinding(name, "", cns, WatcherRole, roleRef(WatcherRole), cns, WatcherServiceAccount),
+	} {
+		if err := create(ctx, cs, obj); err != nil {
+			return nil, err
+		}
 	}
 	known, err := classLearners(ctx, cs, name)
 	if err != nil {
