@@ -86,7 +86,7 @@ func TestParseBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Name("requests.cpu", "").String() != "2" || b.Name("limits.memory", "").String() != "2Gi" || b.Pods().Value() != 20 || b.Name("services", "").Value() != 5 {
+	if b.Name("requests.cpu", "").String() != "2" || b.Name("requests.memory", "").String() != "2Gi" || len(b) != 4 || b.Pods().Value() != 20 || b.Name("services", "").Value() != 5 {
 		t.Fatalf("budget = %v", b)
 	}
 	for _, bad := range []string{"", "cpu", "cpu=lots"} {

@@ -108,8 +108,7 @@ func TestLearnerCannotExceedQuota(t *testing.T) {
 	_, err := ann.CoreV1().Pods(ns).Create(ctx, pod("c"), metav1.CreateOptions{})
 	mustForbid(t, "a third pod over pods=2", err)
 	big := pod("big")
-	four := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4")}
-	big.Spec.Containers[0].Resources = corev1.ResourceRequirements{Requests: four, Limits: four}
+	big.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4")}
 	ns2 := ns // the same namespace, one pod freed
 	if err := ann.CoreV1().Pods(ns2).Delete(ctx, "a", metav1.DeleteOptions{GracePeriodSeconds: new(int64)}); err != nil {
 		t.Fatal(err)
