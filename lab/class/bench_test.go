@@ -2,6 +2,7 @@ package class_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -14,7 +15,12 @@ import (
 // BenchmarkClassCreate30 creates a class of 30 learners with every built-in
 // lesson (the budget: 30 s on the embedded cluster). Run it with
 // -benchtime 1x; it reports learners/s and namespaces made.
-func BenchmarkClassCreate30(b *testing.B) {
+func BenchmarkClassCreate30(b *testing.B) { benchCreate(b, 30) }
+
+// BenchmarkClassCreate100 is a room of 100 (1,401 namespaces).
+func BenchmarkClassCreate100(b *testing.B) { benchCreate(b, 100) }
+
+func benchCreate(b *testing.B, n int) {
 	env := clustertest.Cluster(b)
 	all, err := engine.LoadLessons(lessons.FS())
 	if err != nil {
@@ -26,15 +32,15 @@ func BenchmarkClassCreate30(b *testing.B) {
 	}
 	ctx := context.Background()
 	for i := 0; b.Loop(); i++ {
-		name := "bench" + string(rune('a'+i%26))
+		name := fmt.Sprintf("bench%d%c", n, rune('a'+i%26))
 		start := time.Now()
-		res, err := class.Create(ctx, env.Client, env.Config, class.Spec{Name: name, Learners: class.Learners(30), Lessons: ids, OutDir: b.TempDir()})
+		res, err := class.Create(ctx, env.Client, env.Config, class.Spec{Name: name, Learners: class.Learners(n), Lessons: ids, OutDir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}
 		took := time.Since(start)
 		b.ReportMetric(float64(len(res.Learners))/took.Seconds(), "learners/s")
-		b.ReportMetric(float64(1+30*(1+len(ids))), "namespaces")
+		b.ReportMetric(float64(1+n*(1+len(ids))), "namespaces")
 		b.StopTimer()
 		if _, err := class.Delete(ctx, env.Client, name, false); err != nil {
 			b.Fatal(err)
