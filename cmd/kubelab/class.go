@@ -55,7 +55,7 @@ func (t *classTarget) admin(ctx context.Context) (kubernetes.Interface, *rest.Co
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the kubeconfig %s: %w", path, err)
 	}
-	cfg.QPS, cfg.Burst = 100, 200
+	cfg.QPS, cfg.Burst = class.CreateQPS, 2*class.CreateQPS
 	cfg.WarningHandler = rest.NoWarnings{}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

@@ -42,6 +42,11 @@ var ErrDeleting = errors.New("that class is still being deleted; try again in a 
 // parallel is how many learners Create sets up at once.
 const parallel = 8
 
+// CreateQPS is the request rate a client for Create should allow (Burst
+// twice that): a class is a burst of small writes, about 60 a learner with
+// every lesson, and client-go's default of 5 a second would take minutes.
+const CreateQPS = 300
+
 // Create makes the class of spec on the cluster cs administers (base is its
 // config: the learners' kubeconfigs get its server and CA), or adds to it:
 // learners it lacks are added, with a kubeconfig each; what exists is left
