@@ -64,11 +64,10 @@ func Create(ctx context.Context, cs kubernetes.Interface, base *rest.Config, spe
 	if err := ensureNamespace(ctx, cs, namespace(name, "", PartClass, cns)); err != nil {
 		return nil, err
 	}
-	for _, obj := range []any{
-		serviceAccount(name, "", cns, WatcherServiceAccount),
-		classWatcherRole(name),
-		roleBinding(name, "", cns, WatcherRole, roleRef(WatcherRole), cns, WatcherServiceAccount),
-	} {
+	// The watcher reads the class's info (its learners) and each learner's
+	// home ConfigMaps; nothing else.
+	for _, obj := range []any{serviceAccount(name, "", cns, WatcherServiceAccount), watcherRole(name, "", cns),
+		roleBinding(name, "", cns, WatcherRole, roleRef(WatcherRole), cns, WatcherServiceAccount)} {
 		if err := create(ctx, cs, obj); err != nil {
 			return nil, err
 		}

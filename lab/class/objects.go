@@ -72,14 +72,6 @@ func learnerRole(class, learner, home string) *rbacv1.Role {
 	}}
 }
 
-// classWatcherRole, in the class namespace, may read the class's Info (its
-// learners), nothing else.
-func classWatcherRole(class string) *rbacv1.Role {
-	return &rbacv1.Role{ObjectMeta: meta(class, "", PartAccess, ClassNamespace(class), WatcherRole), Rules: []rbacv1.PolicyRule{
-		{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "watch"}, ResourceNames: []string{InfoConfigMap}},
-	}}
-}
-
 // watcherRole may read the ConfigMaps of a home namespace, nothing else.
 func watcherRole(class, learner, home string) *rbacv1.Role {
 	return &rbacv1.Role{ObjectMeta: meta(class, learner, PartAccess, home, WatcherRole), Rules: []rbacv1.PolicyRule{

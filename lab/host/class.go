@@ -134,7 +134,11 @@ func (h *Lab) currentStep(s *engine.Session, file progress.File) *class.CurrentS
 	}
 	goals := make([]class.Goal, len(rs))
 	for k, r := range rs {
-		goals[k] = class.Goal{Name: r.ID, Passing: r.Pass}
+		name := r.Title // what the instructor reads; the id where a goal has no title
+		if name == "" {
+			name = r.ID
+		}
+		goals[k] = class.Goal{Name: name, Passing: r.Pass}
 	}
 	cur.Goals = h.clock.Goals(s.Lesson.ID+"/"+step.ID, goals, time.Now().UTC())
 	return cur
