@@ -3,6 +3,7 @@ package host_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -235,4 +236,35 @@ func TestClassFaultsStayInTheLearnersNamespace(t *testing.T) {
 func webPod() *corev1.Pod {
 	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Labels: map[string]string{"app": "web"}},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "kubelab/app:v1"}}}}
+}
+
+// Credentials revoked while the lab runs: its health says the one sentence,
+// and the raw refusal is in the log.
+func TestClassRevokedMidSessionSaysAskTheInstructor(t *testing.T) {
+	t.Parallel()
+	env := clustertest.Cluster(t)
+	ctx := context.Background()
+	res, err := class.Create(ctx, env.Client, env.Config, class.Spec{Name: "hcr", Learners: []string{"ann"}, Lessons: []string{"pods"}, OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = class.Delete(context.Background(), env.Client, "hcr", false) })
+	ann := joined(t, res.Learners[0].Kubeconfig)
+	if st, why := ann.Health(ctx); st != "running" {
+		t.Fatalf("health before: %s %s", st, why)
+	}
+	if err := env.Client.CoreV1().ServiceAccounts("lab-hcr-ann").Delete(ctx, class.LearnerServiceAccount, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	clustertest.Eventually(t, 30*time.Second, "health says to ask the instructor", func(ctx context.Context) (bool, string) {
+		st, why := ann.Health(ctx)
+		return st != "running" && why == class.ErrCredentials.Error(), string(st) + ": " + why
+	})
+	if err := ann.Up(ctx, nil); !errors.Is(err, class.ErrCredentials) {
+		t.Fatalf("up with revoked credentials: %v", err)
+	}
+	log, _ := os.ReadFile(ann.LogPath())
+	if !strings.Contains(string(log), "class cluster") {
+		t.Fatalf("the log keeps no raw refusal: %q", log)
+	}
 }
