@@ -2,11 +2,13 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/lesson"
 )
 
@@ -64,7 +66,9 @@ func (c *common) openCmd(l *lesson.Lesson, step int) tea.Cmd {
 		if err != nil {
 			return sessionMsg{err: err}
 		}
-		if err := s.Start(c.ctx, step); err != nil {
+		if err := s.Start(c.ctx, step); errors.Is(err, engine.ErrUnavailable) {
+			return sessionMsg{session: s, step: step, unavailable: err.Error()}
+		} else if err != nil {
 			s.Close()
 			return sessionMsg{err: err}
 		}

@@ -152,6 +152,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.state = stateLesson
 			m.lesson = newLesson(c, msg.session, msg.step)
 		}
+		if msg.unavailable != "" {
+			m.lesson.message, m.lesson.msgKind = msg.unavailable, "error"
+		}
 		return m, tea.Batch(m.lesson.listen(), m.lesson.nodesCmd())
 	case lessonClosedMsg:
 		m.state, m.home = stateHome, newHome(c)

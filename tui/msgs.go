@@ -22,6 +22,9 @@ type sessionMsg struct {
 	session *engine.Session
 	step    int
 	err     error
+	// unavailable: the step cannot run here (a class's shared cluster);
+	// the lesson opens on it, saying why, and other steps can be chosen.
+	unavailable string
 }
 
 // pendingMsg: a lesson was opened before the cluster runs; its screen

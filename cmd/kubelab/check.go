@@ -60,7 +60,7 @@ Exit status 0 when every goal passes, 1 otherwise: for scripts and instructors.`
 				return fmt.Errorf("the cluster did not answer within 30s")
 			}
 			rs := c.Results()
-			printReport(streams, l, step, rs)
+			printReport(streams, l, ns, step, rs)
 			if !check.AllPass(rs) {
 				return &exitError{}
 			}
@@ -90,8 +90,8 @@ func pickStep(streams Streams, l *lesson.Lesson, id string) (*lesson.Step, error
 	return nil, fmt.Errorf("lesson %s has no step %q; steps: %s", l.ID, id, strings.Join(ids, ", "))
 }
 
-func printReport(streams Streams, l *lesson.Lesson, s *lesson.Step, rs []check.Result) {
-	fmt.Fprintf(streams.Out, "%s/%s: %s (namespace %s)\n", l.ID, s.ID, s.Title, l.Namespace())
+func printReport(streams Streams, l *lesson.Lesson, ns string, s *lesson.Step, rs []check.Result) {
+	fmt.Fprintf(streams.Out, "%s/%s: %s (namespace %s)\n", l.ID, s.ID, s.Title, ns)
 	pass := 0
 	for _, r := range rs {
 		mark := "✗"

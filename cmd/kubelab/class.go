@@ -55,7 +55,7 @@ func (t *classTarget) admin(ctx context.Context) (kubernetes.Interface, *rest.Co
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the kubeconfig %s: %w", path, err)
 	}
-	cfg.QPS, cfg.Burst = 100, 200
+	cfg.QPS, cfg.Burst = class.CreateQPS, 2*class.CreateQPS
 	cfg.WarningHandler = rest.NoWarnings{}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -171,7 +171,7 @@ existing learners get a new kubeconfig only with --reissue.`,
 	t.flags(cmd)
 	cmd.Flags().IntVar(&learners, "learners", 0, "make N learners, named learner-01 ...")
 	cmd.Flags().StringVar(&roster, "roster", "", "a file naming the learners, one a line (lower-case letters, digits, '-')")
-	cmd.Flags().StringVar(&budget, "budget", class.DefaultBudget, "each lesson namespace's quota: cpu and memory bound requests and limits; other names are ResourceQuota resources (services=10)")
+	cmd.Flags().StringVar(&budget, "budget", class.DefaultBudget, "each lesson namespace's quota: cpu and memory bound what its pods request; other names are ResourceQuota resources (limits.memory=4Gi, services=10)")
 	cmd.Flags().DurationVar(&duration, "duration", class.DefaultDuration, "how long the learners' kubeconfigs work")
 	cmd.Flags().StringVar(&out, "out", "", "folder for the learners' kubeconfigs (default ./NAME-kubeconfigs)")
 	cmd.Flags().StringVar(&server, "server", "", "the API server address learners use (default: the one in your kubeconfig; a loopback one works only on this machine)")

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -36,7 +35,7 @@ cluster of your own.`,
 			m, err := p.Join(cmd.Context(), args[0])
 			var ce *class.CredentialsError
 			if errors.As(err, &ce) {
-				_ = cluster.AppendLog(filepath.Join(dir, "logs", "kubelab.log"), "join "+args[0]+": "+ce.Err.Error())
+				_ = cluster.AppendLog(p.LogPath(), "join "+args[0]+": "+ce.Err.Error())
 				return err
 			}
 			if err != nil {

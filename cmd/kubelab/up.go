@@ -40,7 +40,11 @@ func newUpCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(streams.Out, "Starting the %s lab cluster...\n", p.Backend())
+			if p.Backend() == cluster.Shared {
+				fmt.Fprintln(streams.Out, "Connecting to your class's cluster (`kubelab leave` goes back to one of your own)...")
+			} else {
+				fmt.Fprintf(streams.Out, "Starting the %s lab cluster...\n", p.Backend())
+			}
 			start := time.Now()
 			progress := func(ph cluster.Phase) {
 				if ph.Name == embedded.PhaseReady {

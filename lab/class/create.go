@@ -42,6 +42,11 @@ var ErrDeleting = errors.New("that class is still being deleted; try again in a 
 // parallel is how many learners Create sets up at once.
 const parallel = 8
 
+// CreateQPS is the request rate a client for Create should allow (Burst
+// twice that): a class is a burst of small writes, about 60 a learner with
+// every lesson, and client-go's default of 5 a second would take minutes.
+const CreateQPS = 300
+
 // Create makes the class of spec on the cluster cs administers (base is its
 // config: the learners' kubeconfigs get its server and CA), or adds to it:
 // learners it lacks are added, with a kubeconfig each; what exists is left
@@ -165,7 +170,35 @@ func addLearner(ctx context.Context, cs kubernetes.Interface, base *rest.Config,
 		return r, time.Time{}, err
 	}
 	r.Kubeconfig = path
+	if !isNew { // reissued: the learner's info says until when the new file works
+		if err := setExpires(ctx, cs, home, exp); err != nil {
+			return r, exp, err
+		}
+	}
 	return r, exp, nil
+}
+
+// setExpires records in the Info of home when the learner's credentials expire.
+func setExpires(ctx context.Context, cs kubernetes.Interface, home string, exp time.Time) error {
+	cms := cs.CoreV1().ConfigMaps(home)
+	cm, err := cms.Get(ctx, InfoConfigMap, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("read the info of %s: %w", home, err)
+	}
+	var info Info
+	if err := json.Unmarshal([]byte(cm.Data[InfoKey]), &info); err != nil {
+		return fmt.Errorf("read the info of %s: %w", home, err)
+	}
+	info.Expires = exp.UTC()
+	data, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	cm.Data[InfoKey] = string(data)
+	if _, err := cms.Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
+		return fmt.Errorf("record the new expiry in %s: %w", home, err)
+	}
+	return nil
 }
 
 // adminReady waits until the cluster's built-in ClusterRole admin, which

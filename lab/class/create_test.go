@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -78,6 +79,20 @@ func TestCreateAgainAddsOnlyMissingLearners(t *testing.T) {
 	if err != nil || !slices.Equal(info.Learners, []string{"ann", "cat"}) {
 		t.Fatalf("class info = %+v, %v; want learners ann, cat", info, err)
 	}
+	// Asked to, it writes ann a new file, and her info says until when it works.
+	old, _ := class.ReadInfo(ctx, env.Client, "lab-tc2-ann")
+	res, err = class.Create(ctx, env.Client, env.Config, class.Spec{Name: "tc2", Learners: []string{"ann"}, Lessons: []string{"02-pods"}, OutDir: first.Dir, Reissue: true, Duration: 3 * time.Hour})
+	if err != nil || res.Learners[0].Kubeconfig != annFile {
+		t.Fatalf("reissue: %+v %v", res, err)
+	}
+	if after, _ := os.ReadFile(annFile); string(after) == string(before) {
+		t.Fatal("reissue did not write ann a new kubeconfig")
+	}
+	info, err = class.ReadInfo(ctx, env.Client, "lab-tc2-ann")
+	if err != nil || !info.Expires.Equal(res.Expires.UTC()) || !info.Expires.After(old.Expires) {
+		t.Fatalf("ann's info after reissue: expires %v (was %v), file expires %v: %v", info.Expires, old.Expires, res.Expires, err)
+	}
+	as(t, annFile) // the new file works
 }
 
 func TestParseBudget(t *testing.T) {
@@ -86,7 +101,7 @@ func TestParseBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Name("requests.cpu", "").String() != "2" || b.Name("limits.memory", "").String() != "2Gi" || b.Pods().Value() != 20 || b.Name("services", "").Value() != 5 {
+	if b.Name("requests.cpu", "").String() != "2" || b.Name("requests.memory", "").String() != "2Gi" || len(b) != 4 || b.Pods().Value() != 20 || b.Name("services", "").Value() != 5 {
 		t.Fatalf("budget = %v", b)
 	}
 	for _, bad := range []string{"", "cpu", "cpu=lots"} {

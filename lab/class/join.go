@@ -54,9 +54,12 @@ func CheckConfig(ctx context.Context, cfg *rest.Config, home string) (Membership
 	}
 	info, err := ReadInfo(ctx, cs, home)
 	switch {
-	case apierrors.IsUnauthorized(err):
+	// Refused: the token expired or its ServiceAccount is gone. Forbidden:
+	// its access was taken away (the class deleted, while the API server
+	// still knows the token for a moment).
+	case apierrors.IsUnauthorized(err), apierrors.IsForbidden(err):
 		return Membership{}, &CredentialsError{Err: err}
-	case apierrors.IsForbidden(err), apierrors.IsNotFound(err):
+	case apierrors.IsNotFound(err):
 		return Membership{}, fmt.Errorf("namespace %s holds no class kubelab can read; is this the file your instructor gave you? (%w)", home, err)
 	case err != nil:
 		return Membership{}, fmt.Errorf("reach the class cluster at %s: %w", cfg.Host, err)

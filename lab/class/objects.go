@@ -24,12 +24,9 @@ const (
 	BudgetName = "kubelab-budget"
 )
 
-// Default requests and limits of a container that names none, so that pods
-// without requests still fit the quota: 20 such pods fit the default budget.
-var (
-	defaultRequest = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("50Mi")}
-	defaultLimit   = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("100Mi")}
-)
+// defaultRequest is what a container that requests nothing is given, so
+// that it counts against the quota: 20 such pods fit the default budget.
+var defaultRequest = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")}
 
 // meta is the object metadata of something class makes for learner ("":
 // the class's own) as part.
@@ -104,6 +101,6 @@ func quota(class, learner, ns string, budget corev1.ResourceList) *corev1.Resour
 
 func limitRange(class, learner, ns string) *corev1.LimitRange {
 	return &corev1.LimitRange{ObjectMeta: meta(class, learner, PartBudget, ns, BudgetName), Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{{
-		Type: corev1.LimitTypeContainer, DefaultRequest: defaultRequest, Default: defaultLimit,
+		Type: corev1.LimitTypeContainer, DefaultRequest: defaultRequest,
 	}}}}
 }

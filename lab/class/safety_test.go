@@ -108,8 +108,7 @@ func TestLearnerCannotExceedQuota(t *testing.T) {
 	_, err := ann.CoreV1().Pods(ns).Create(ctx, pod("c"), metav1.CreateOptions{})
 	mustForbid(t, "a third pod over pods=2", err)
 	big := pod("big")
-	four := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4")}
-	big.Spec.Containers[0].Resources = corev1.ResourceRequirements{Requests: four, Limits: four}
+	big.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4")}
 	ns2 := ns // the same namespace, one pod freed
 	if err := ann.CoreV1().Pods(ns2).Delete(ctx, "a", metav1.DeleteOptions{GracePeriodSeconds: new(int64)}); err != nil {
 		t.Fatal(err)
@@ -137,8 +136,14 @@ func TestRevokedCredentialsSayAskTheInstructor(t *testing.T) {
 	})
 	_, _, err := class.Check(ctx, file)
 	var ce *class.CredentialsError
-	if !errors.As(err, &ce) || !apierrors.IsUnauthorized(ce.Err) || err.Error() != class.ErrCredentials.Error() {
-		t.Fatalf("revoked: %v; want the one sentence, wrapping the API server's 401", err)
+	// A token the API server does not know (as an expired one) is the same sentence.
+	_, cfg, _ := as(t, kubeconfigOf(t, newClass(t, "ts5b", []string{"cat"}, []string{"02-pods"}, ""), "cat"))
+	cfg.BearerToken = "eyJhbGciOiJSUzI1NiJ9.e30.AAAA"
+	if _, err := class.CheckConfig(ctx, cfg, "lab-ts5b-cat"); !errors.Is(err, class.ErrCredentials) {
+		t.Fatalf("an unknown token: %v; want the one sentence", err)
+	}
+	if !errors.As(err, &ce) || !(apierrors.IsUnauthorized(ce.Err) || apierrors.IsForbidden(ce.Err)) || err.Error() != class.ErrCredentials.Error() {
+		t.Fatalf("revoked: %v; want the one sentence, wrapping the API server's refusal", err)
 	}
 }
 
@@ -165,6 +170,9 @@ func TestWatcherCannotWrite(t *testing.T) {
 	home := class.HomeNamespace("ts6", "ann")
 	if _, err := w.CoreV1().ConfigMaps(home).Get(ctx, class.ProgressConfigMap, metav1.GetOptions{}); err != nil {
 		t.Fatalf("the watcher cannot read ann's progress: %v", err)
+	}
+	if info, err := class.ReadInfo(ctx, w, class.ClassNamespace("ts6")); err != nil || len(info.Learners) != 1 {
+		t.Fatalf("the watcher cannot read the class's learners: %+v %v", info, err)
 	}
 	_, err = w.CoreV1().ConfigMaps(home).Update(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: class.ProgressConfigMap}}, metav1.UpdateOptions{})
 	mustForbid(t, "the watcher writes ann's progress", err)

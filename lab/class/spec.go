@@ -77,9 +77,12 @@ func ParseRoster(text string) ([]string, error) {
 }
 
 // ParseBudget reads a budget such as "cpu=2,memory=2Gi,pods=20": cpu and
-// memory bound both the requests and the limits of a namespace's pods;
-// any other name is a ResourceQuota resource as Kubernetes spells it
-// (services=10, persistentvolumeclaims=2, requests.storage=5Gi).
+// memory bound what a namespace's pods request (requests.cpu,
+// requests.memory); any other name is a ResourceQuota resource as
+// Kubernetes spells it (limits.memory=4Gi, services=10,
+// persistentvolumeclaims=2). Limits are not bound by default: a default
+// limit would reject the lessons' pods that request more than it without
+// a limit of their own.
 func ParseBudget(s string) (corev1.ResourceList, error) {
 	out := corev1.ResourceList{}
 	for _, part := range strings.Split(s, ",") {
@@ -98,7 +101,6 @@ func ParseBudget(s string) (corev1.ResourceList, error) {
 		switch name = strings.TrimSpace(name); name {
 		case "cpu", "memory":
 			out[corev1.ResourceName("requests."+name)] = q
-			out[corev1.ResourceName("limits."+name)] = q
 		default:
 			out[corev1.ResourceName(name)] = q
 		}

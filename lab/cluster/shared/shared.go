@@ -48,6 +48,10 @@ func (p *Provider) Backend() cluster.Backend { return cluster.Shared }
 // KubeconfigPath is kubelab's copy of the learner's kubeconfig.
 func (p *Provider) KubeconfigPath() string { return filepath.Join(p.dir, "kubeconfig") }
 
+// LogPath is kubelab's log in the state directory, which keeps the raw
+// errors behind the sentences a learner is shown.
+func (p *Provider) LogPath() string { return filepath.Join(filepath.Dir(p.dir), "logs", "kubelab.log") }
+
 func (p *Provider) membershipPath() string { return filepath.Join(p.dir, "class.json") }
 
 // Join checks the learner's kubeconfig file (reading their class info as
@@ -140,7 +144,9 @@ func (p *Provider) check(ctx context.Context) (cluster.Status, error) {
 	st.APIServer = cfg.Host
 	if _, err := class.CheckConfig(ctx, cfg, m.Home); err != nil {
 		var ce *class.CredentialsError
-		if !errors.As(err, &ce) {
+		if errors.As(err, &ce) { // the learner reads one sentence; the log keeps the server's answer
+			_ = cluster.AppendLog(p.LogPath(), "class cluster "+cfg.Host+": "+ce.Err.Error())
+		} else {
 			st.Unreachable = true
 		}
 		return st, err
