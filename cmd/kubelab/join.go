@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubelab/kubelab/lab/class"
 	"github.com/kubelab/kubelab/lab/cluster"
@@ -44,6 +47,9 @@ cluster of your own.`,
 			if err := host.RememberBackend(dir, cluster.Shared); err != nil {
 				return err
 			}
+			if err := announce(cmd.Context(), p, m); err != nil { // the grid shows "not joined yet" a while longer
+				_ = cluster.AppendLog(p.LogPath(), "join: tell the class: "+err.Error())
+			}
 			fmt.Fprintf(streams.Out, "Joined class %s as %s: %d lessons, each in a namespace of yours.\n", m.Class, m.Learner, len(m.Lessons))
 			fmt.Fprintln(streams.Out, "Run kubelab to start; `kubelab leave` goes back to a cluster of your own.")
 			return nil
@@ -82,4 +88,26 @@ func newLeaveCommand(streams Streams) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// announce publishes a first, empty progress for a learner who never
+// published, so the instructor's grid shows them joined at once. A learner
+// who joins again keeps what they published.
+func announce(ctx context.Context, p *shared.Provider, m class.Membership) error {
+	cfg, err := p.Config()
+	if err != nil {
+		return err
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	cms := cs.CoreV1().ConfigMaps(m.Home)
+	if _, ok, err := class.ReadPublished(ctx, cms); ok || err != nil {
+		return err
+	}
+	first := func() class.Published {
+		return class.Published{Class: m.Class, Learner: m.Learner, Updated: time.Now().UTC(), Lessons: map[string]class.LessonProgress{}}
+	}
+	return class.NewPublisher(cms, first, nil).Publish(ctx)
 }

@@ -64,6 +64,9 @@ func Create(ctx context.Context, cs kubernetes.Interface, base *rest.Config, spe
 	if err := ensureNamespace(ctx, cs, namespace(name, "", PartClass, cns)); err != nil {
 		return nil, err
 	}
+	if err := createClusterObject(ctx, cs, nodeReaderRole(name)); err != nil {
+		return nil, err
+	}
 	// The watcher reads the class's info (its learners) and each learner's
 	// home ConfigMaps; nothing else.
 	for _, obj := range []any{serviceAccount(name, "", cns, WatcherServiceAccount), watcherRole(name, "", cns),
@@ -146,6 +149,9 @@ func addLearner(ctx context.Context, cs kubernetes.Interface, base *rest.Config,
 		if err := create(ctx, cs, obj); err != nil {
 			return Learner{}, time.Time{}, err
 		}
+	}
+	if err := createClusterObject(ctx, cs, nodeReaderBinding(class, l)); err != nil {
+		return Learner{}, time.Time{}, err
 	}
 	for _, id := range spec.Lessons {
 		ns := LessonNamespace(class, l, id)

@@ -11,9 +11,10 @@ import (
 )
 
 // Delete removes class: every namespace labelled as its (Selector), and
-// with them everything in them, learners' work included. Nothing else is
-// touched: a class makes no cluster-wide object. With wait, it returns once
-// they are gone. It returns how many namespaces it deleted.
+// with them everything in them, learners' work included, and the one
+// cluster-wide role (and its bindings) it made, to read nodes. Nothing else
+// is touched. With wait, it returns once the namespaces are gone. It returns
+// how many namespaces it deleted.
 func Delete(ctx context.Context, cs kubernetes.Interface, class string, wait bool) (int, error) {
 	if err := ValidName("class", class, MaxClassName); err != nil {
 		return 0, err
@@ -21,6 +22,9 @@ func Delete(ctx context.Context, cs kubernetes.Interface, class string, wait boo
 	list, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: Selector(class)})
 	if err != nil {
 		return 0, fmt.Errorf("list class %s's namespaces: %w", class, err)
+	}
+	if _, err := deleteClusterObjects(ctx, cs, class); err != nil {
+		return 0, err
 	}
 	policy := metav1.DeletePropagationBackground
 	for _, ns := range list.Items {

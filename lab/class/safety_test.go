@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubelab/kubelab/lab/class"
@@ -90,8 +91,15 @@ func TestLearnerCannotCreateClusterObjects(t *testing.T) {
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
 		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: "lab-ts3-ann", Name: "learner"}}}, metav1.CreateOptions{})
 	mustForbid(t, "ann binds cluster-admin in her namespace", err)
-	_, err = ann.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	mustForbid(t, "ann lists nodes", err)
+	// Nodes she may read (the first lessons count them), never change.
+	nodes, err := ann.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil || len(nodes.Items) == 0 {
+		t.Fatalf("ann cannot list the nodes: %v", err)
+	}
+	_, err = ann.CoreV1().Nodes().Patch(ctx, nodes.Items[0].Name, types.MergePatchType, []byte(`{"metadata":{"labels":{"ann":"was-here"}}}`), metav1.PatchOptions{})
+	mustForbid(t, "ann labels a node", err)
+	err = ann.CoreV1().Nodes().Delete(ctx, nodes.Items[0].Name, metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}})
+	mustForbid(t, "ann deletes a node", err)
 }
 
 func TestLearnerCannotExceedQuota(t *testing.T) {
@@ -228,6 +236,18 @@ func TestDeleteRemovesExactlyTheClass(t *testing.T) {
 	for _, keep := range []string{"lab-ts7-zed", "lab-ts7b", "lab-ts7b-ann", "lab-ts7b-ann-02-pods"} {
 		if ns, err := env.Client.CoreV1().Namespaces().Get(ctx, keep, metav1.GetOptions{}); err != nil || ns.DeletionTimestamp != nil {
 			t.Errorf("namespace %s, no part of class ts7, was touched: %v", keep, err)
+		}
+	}
+	// The class's one cluster-wide role and its bindings went; the other
+	// class's stay.
+	for c, want := range map[string]int{"ts7": 0, "ts7b": 1} {
+		roles, err := env.Client.RbacV1().ClusterRoles().List(ctx, metav1.ListOptions{LabelSelector: class.Selector(c)})
+		if err != nil || len(roles.Items) != want {
+			t.Errorf("class %s: %d cluster roles (%v), want %d", c, len(roles.Items), err, want)
+		}
+		bindings, err := env.Client.RbacV1().ClusterRoleBindings().List(ctx, metav1.ListOptions{LabelSelector: class.Selector(c)})
+		if err != nil || len(bindings.Items) != want {
+			t.Errorf("class %s: %d cluster role bindings (%v), want %d", c, len(bindings.Items), err, want)
 		}
 	}
 	// Creating a class over a namespace it did not make is refused.

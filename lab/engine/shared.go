@@ -71,7 +71,8 @@ func stepNeeds(fsys fs.FS, l *lesson.Lesson, st *lesson.Step) string {
 	}
 	for _, g := range st.Goals {
 		if k := goalKind(g); k != "" {
-			if r, err := check.LookupResource(k); err == nil && !r.Namespaced {
+			// Nodes a class's learners may read (lab/class gives them that).
+			if r, err := check.LookupResource(k); err == nil && !r.Namespaced && r.Plural != "nodes" {
 				return fmt.Sprintf("This step checks %s, cluster-wide objects a learner on a shared class cluster may not read", r.Plural) + ownCluster
 			}
 		}
