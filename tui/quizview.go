@@ -75,6 +75,9 @@ func (m quizModel) questionView(s Styles, width int) string {
 	if q.Multiple() {
 		kind = "choose all that apply"
 	}
+	if q.Unscored {
+		kind += "; not scored"
+	}
 	if q.IsTask() {
 		b.WriteString(s.Concept.Render(strings.ToUpper(q.Topic)) + s.Muted.Render("  (hands-on: do it with kubectl; judged when you submit)") + "\n")
 		b.WriteString(wrap.Words(q.Text, width-6, "") + "\n\n")
@@ -140,11 +143,15 @@ func (m quizModel) resultsView(s Styles, width int) string {
 	}
 	b.WriteString("\n" + s.Subtitle.Render("Every question") + "\n")
 	for _, q := range m.attempt.Questions {
+		text := q.Text
+		if q.Unscored {
+			text += " (not scored)"
+		}
 		if !slices.Contains(r.Wrong, q.ID) {
-			b.WriteString(s.Pass.Render("✓ ") + wrap.Words(q.Text, width-8, "  ") + "\n")
+			b.WriteString(s.Pass.Render("✓ ") + wrap.Words(text, width-8, "  ") + "\n")
 			continue
 		}
-		b.WriteString(s.Fail.Render("✗ ") + wrap.Words(q.Text, width-8, "  ") + "\n")
+		b.WriteString(s.Fail.Render("✗ ") + wrap.Words(text, width-8, "  ") + "\n")
 		if q.IsTask() {
 			b.WriteString("  " + s.Muted.Render(wrap.Words(q.Explanation, width-8, "  ")) + "\n")
 			continue

@@ -21,7 +21,9 @@
 // Every mode but job and the sidecars (tail, proxy) serves /healthz,
 // /readyz and /metrics (Prometheus text, lab/metrics names) on :8080; the
 // adapter on :9113 and the db on :5432, since a pod's containers share its
-// ports and these run beside a server.
+// ports and these run beside a server. A load pod says every 10 s which
+// pods answered its requests (the server's answer names its pod), or why
+// none did.
 package main
 
 import (

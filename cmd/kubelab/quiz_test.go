@@ -26,7 +26,9 @@ func TestQuizTaskStartsAfreshAndQuitLeavesNoNamespace(t *testing.T) {
 		}
 	}
 	quiz := shellQuote(c.bin) + " quiz --topic replicaset --seed 1"
-	const ns, task = "lab-quiz-four-replicas", "x opens a shell there"
+	// The replicaset topic has other tasks too: this one says its namespace.
+	const ns = "lab-quiz-four-replicas"
+	const task = "namespace " + ns + " · x opens a shell there"
 	toTask := func(target string) {
 		t.Helper()
 		x.waitForAny(target, "question 1/", "unfinished")

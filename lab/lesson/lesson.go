@@ -252,7 +252,13 @@ type Question struct {
 	Answers     []int    `yaml:"answers"` // indexes into Choices, from 0
 	Explanation string   `yaml:"explanation"`
 	Topic       string   `yaml:"topic"`
+	// Scored false makes it a question for fun (trivia: the logo, the
+	// name's history): asked and explained, never counted in the score.
+	Scored *bool `yaml:"scored"`
 }
+
+// IsScored reports whether the question counts in a quiz's score (the default).
+func (q Question) IsScored() bool { return q.Scored == nil || *q.Scored }
 
 // Namespace is the namespace a lesson runs in.
 func (l *Lesson) Namespace() string { return "lab-" + l.ID }

@@ -212,6 +212,9 @@ func (c *checker) step(at string, s *Step) {
 		if len(q.Answers) == 0 {
 			c.add(qat, "a question needs answers (indexes of the right choices, from 0)")
 		}
+		if !q.IsScored() && strings.TrimSpace(q.Explanation) == "" {
+			c.add(qat+".scored", "an unscored question needs an explanation: the learner reads it instead of a score")
+		}
 		for _, a := range q.Answers {
 			if a < 0 || a >= len(q.Choices) {
 				c.add(qat+".answers", "answer %d is not a choice (0 to %d)", a, len(q.Choices)-1)

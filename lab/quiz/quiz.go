@@ -31,6 +31,9 @@ type Question struct {
 	// Task, when set, makes this a hands-on task (a task id of Lesson): it is
 	// right when its goals pass at submission, recorded as the answer [1].
 	Task string `json:"task,omitempty"`
+	// Unscored questions (trivia) are asked and explained but count in no
+	// topic and not in the score.
+	Unscored bool `json:"unscored,omitempty"`
 }
 
 // IsTask reports whether q is a hands-on task.
@@ -73,6 +76,7 @@ func Bank(lessons []*lesson.Lesson) []Question {
 				out = append(out, Question{
 					ID: l.ID + "/" + q.ID, Lesson: l.ID, Topic: topic, Text: q.Text,
 					Choices: slices.Clone(q.Choices), Answers: slices.Clone(q.Answers), Explanation: q.Explanation,
+					Unscored: !q.IsScored(),
 				})
 			}
 		}
@@ -212,15 +216,23 @@ type Result struct {
 	Score   float64      `json:"score"` // 0..1, each topic weighing the same
 	Passed  bool         `json:"passed"`
 	Topics  []TopicScore `json:"topics"`
-	Wrong   []string     `json:"wrong"` // question ids answered wrong or not at all
+	Wrong   []string     `json:"wrong"` // question ids answered wrong or not at all, unscored ones too
 }
 
 // Score marks every question (all right choices and no wrong ones) and
-// weighs topics equally, so a topic with many questions does not drown the others.
+// weighs topics equally, so a topic with many questions does not drown the
+// others. Unscored questions are marked (Wrong lists them) but count in no
+// topic; a quiz of only unscored questions scores 0.
 func Score(a *Attempt) Result {
 	byTopic := map[string]*TopicScore{}
 	res := Result{Attempt: a.ID}
 	for _, q := range a.Questions {
+		if q.Unscored {
+			if !slices.Equal(a.Answers[q.ID], q.Answers) {
+				res.Wrong = append(res.Wrong, q.ID)
+			}
+			continue
+		}
 		ts := byTopic[q.Topic]
 		if ts == nil {
 			ts = &TopicScore{Topic: q.Topic}

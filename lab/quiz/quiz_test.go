@@ -153,3 +153,30 @@ func TestDamagedAttemptIsKeptAsideAndExplained(t *testing.T) {
 		t.Fatalf("backup = %v", kept)
 	}
 }
+
+func TestUnscoredQuestionsAreMarkedButCountInNoTopic(t *testing.T) {
+	t.Parallel()
+	no := false
+	l := &lesson.Lesson{ID: "k8s", Concepts: []string{"kubernetes"}, Steps: []lesson.Step{{Questions: []lesson.Question{
+		{ID: "scored", Text: "?", Choices: []string{"x", "y"}, Answers: []int{1}},
+		{ID: "logo", Text: "?", Choices: []string{"x", "y"}, Answers: []int{0}, Topic: "trivia", Scored: &no},
+	}}}}
+	b := Bank([]*lesson.Lesson{l})
+	if b[0].Unscored || !b[1].Unscored {
+		t.Fatalf("bank = %+v", b)
+	}
+	a := NewAttempt(b, Options{}, time.Now())
+	_ = a.Answer("k8s/scored", b[0].Answers, time.Now()) // the trivia question is left wrong
+	r := Score(a)
+	if len(r.Topics) != 1 || r.Topics[0].Topic != "kubernetes" || r.Score != 1 || !r.Passed {
+		t.Fatalf("a wrong unscored answer changed the score: %+v", r)
+	}
+	if !slices.Equal(r.Wrong, []string{"k8s/logo"}) {
+		t.Fatalf("wrong = %v, want the unscored question marked wrong", r.Wrong)
+	}
+	only := NewAttempt(b[1:], Options{}, time.Now())
+	_ = only.Answer("k8s/logo", b[1].Answers, time.Now())
+	if r := Score(only); r.Passed || len(r.Topics) != 0 {
+		t.Fatalf("a quiz of only unscored questions passed: %+v", r)
+	}
+}

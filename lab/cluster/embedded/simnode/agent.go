@@ -146,6 +146,9 @@ func (a *nodeAgent) containerLogs(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if !opts.previous {
+		lines = append(lines, a.sim.loadLines(pod, container, time.Time{})...)
+	}
 	w.Header().Set("Content-Type", "text/plain")
 	writeLogLines(w, lines, opts)
 	if !opts.follow {
@@ -168,7 +171,8 @@ func (a *nodeAgent) containerLogs(w http.ResponseWriter, r *http.Request) {
 			if err != nil || pod.DeletionTimestamp != nil {
 				return
 			}
-			if lines := followLines(pod, container, now, every); len(lines) > 0 {
+			lines := append(followLines(pod, container, now, every), a.sim.loadLines(pod, container, now.Add(-every))...)
+			if len(lines) > 0 {
 				writeLogLines(w, lines, logOptions{timestamps: opts.timestamps, tail: -1})
 				if flusher != nil {
 					flusher.Flush()

@@ -210,7 +210,17 @@ func TestSimulatedLogsAreTheRealAppsLines(t *testing.T) {
 			if got, want := normalise(sim), normalise(real); !slices.Equal(got, want) {
 				t.Errorf("the simulated node shows\n  %s\nthe real app prints\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 			}
-			if _, err := contract(env).HangAfter(); err == nil && workload.Serves(contract(env).Mode()) && workload.IsMode(contract(env).Mode()) && c.tag != "broken" {
+			_, hangErr := contract(env).HangAfter() // an unreadable hang stops the app at once
+			if mode := contract(env).Mode(); hangErr == nil && mode != workload.ModeJob && workload.IsMode(mode) && c.tag != "broken" {
+				// The real app logs only what it is asked (and a load pod's
+				// reports, simulated apart): a minute later, with no probe,
+				// the simulation must show no more than it did at the start.
+				later := simLines(runLines(p, &p.Spec.Containers[0], time.Now().Add(-time.Minute), time.Time{}, 0))
+				if got, want := normalise(later), normalise(real); !slices.Equal(got, want) {
+					t.Errorf("a minute on, with nothing calling it, the simulated node shows\n  %s\nthe real app printed\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+				}
+			}
+			if mode := contract(env).Mode(); hangErr == nil && workload.Serves(mode) && workload.IsMode(mode) && c.tag != "broken" {
 				// It listens where it says it does.
 				resp, err := http.Get("http://" + env[workload.EnvAddr] + "/healthz")
 				if err != nil {

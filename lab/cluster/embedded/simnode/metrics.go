@@ -31,6 +31,7 @@ type appSim struct {
 	queues map[string]*queueSim      // namespace/queue
 	counts map[string]float64        // namespace/pod -> requests or tasks handled
 	served map[string]serverSnapshot // namespace/pod -> last computed server figures
+	loads  map[string]*loadRun       // namespace/pod -> a load pod's reports
 }
 
 type queueSim struct {
@@ -51,7 +52,7 @@ type serverSnapshot struct {
 
 func newAppSim(pods listerscorev1.PodLister, services listerscorev1.ServiceLister) *appSim {
 	return &appSim{pods: pods, services: services, queues: map[string]*queueSim{}, counts: map[string]float64{},
-		served: map[string]serverSnapshot{}}
+		served: map[string]serverSnapshot{}, loads: map[string]*loadRun{}}
 }
 
 // run advances the simulation every second until stop closes.
@@ -115,6 +116,7 @@ func (s *appSim) step(now time.Time) {
 	consume := map[string]float64{}
 	workers := map[string][]*corev1.Pod{}
 	load := map[string]float64{} // namespace/service -> requests per second
+	seen := map[string]bool{}    // load pods
 	for _, p := range pods {
 		if !isRunning(p) || len(p.Spec.Containers) == 0 {
 			continue
@@ -133,6 +135,13 @@ func (s *appSim) step(now time.Time) {
 			}
 		case workload.ModeLoad:
 			load[p.Namespace+"/"+orDefault(envOf(c, workload.EnvTarget), workload.DefaultLoadTarget)] += rateOf(c, workload.DefaultRate(workload.ModeLoad))
+			s.loadStep(p, c, now, dt)
+			seen[p.Namespace+"/"+p.Name] = true
+		}
+	}
+	for key := range s.loads {
+		if !seen[key] {
+			delete(s.loads, key)
 		}
 	}
 	for key, q := range s.queues {
