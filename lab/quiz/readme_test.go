@@ -50,9 +50,13 @@ func TestTheREADMECountsTheBank(t *testing.T) {
 		}
 		return out
 	}
-	said := find(`(\d+) lessons, about (\d+) hours? (\d+) minutes`)
-	if said[0] != len(all) || abs(said[1]*60+said[2]-minutes) > 5 {
-		t.Errorf("README.md says %d lessons, about %dh%02d; the lessons are %d, %dh%02d", said[0], said[1], said[2], len(all), minutes/60, minutes%60)
+	said := find(`(\d+) lessons \((\d+) steps\), about (\d+) hours? (\d+) minutes`)
+	steps := 0
+	for _, l := range all {
+		steps += len(l.Steps)
+	}
+	if said[0] != len(all) || said[1] != steps || abs(said[2]*60+said[3]-minutes) > 5 {
+		t.Errorf("README.md says %d lessons, %d steps, about %dh%02d; the lessons are %d, %d steps, %dh%02d", said[0], said[1], said[2], said[3], len(all), steps, minutes/60, minutes%60)
 	}
 	if q := find(`\((\d+) in all, (\d+) of them unscored`); q[0] != questions || q[1] != unscored {
 		t.Errorf("README.md says %d questions, %d unscored; the bank has %d, %d unscored", q[0], q[1], questions, unscored)

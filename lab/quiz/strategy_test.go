@@ -26,6 +26,7 @@ type strategy struct {
 //   - longest: a single-answer question gets its longest choice (the right
 //     one is the careful, detailed one); a "choose all" question gets every
 //     choice longer than the mean of its choices.
+//   - shortest: the reverse, for a bank that over-corrected.
 //   - odd one out: one choice stands out from the others; a single-answer
 //     question gets it (the one unlike the rest is right), a "choose all"
 //     question gets every choice but it (three right and one absurd). Played
@@ -49,6 +50,25 @@ var strategies = []strategy{
 		var out []int
 		for i, c := range q.Choices {
 			if float64(len(c)) > sum/float64(len(q.Choices)) {
+				out = append(out, i)
+			}
+		}
+		return out
+	}},
+	// shortest: the over-correction of "longest" (a bank whose writers
+	// padded the wrong choices): the shortest choice, or every choice
+	// shorter than the mean.
+	{"shortest", func(q quiz.Question) []int {
+		if !q.Multiple() {
+			return []int{argmax(len(q.Choices), func(i int) float64 { return -float64(len(q.Choices[i])) })}
+		}
+		var sum float64
+		for _, c := range q.Choices {
+			sum += float64(len(c))
+		}
+		var out []int
+		for i, c := range q.Choices {
+			if float64(len(c)) < sum/float64(len(q.Choices)) {
 				out = append(out, i)
 			}
 		}
