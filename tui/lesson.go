@@ -248,6 +248,9 @@ func (m lessonModel) onEvent(e engine.Event) lessonModel {
 		}
 	case engine.EventFaultInjected:
 		m.message, m.msgKind = "⚡ "+e.Message, "fault"
+		if m.quietStep(e.Step) { // a checkpoint whose goals keep their diagnosis: the banner must not give it away
+			m.message = "⚡ Something in the namespace just broke."
+		}
 	case engine.EventProblem:
 		m.message, m.msgKind = e.Message, "error"
 	case engine.EventPreparing:
@@ -408,4 +411,22 @@ func (m lessonModel) footer() string {
 	h.SetWidth(max(10, width-lipgloss.Width(status)-2))
 	lines = append(lines, status+"  "+h.View(m.c.keys.Lesson))
 	return strings.Join(lines, "\n")
+}
+
+// quietStep reports whether every goal of step i is quiet (a checkpoint
+// that lets the learner find what is wrong).
+func (m lessonModel) quietStep(i int) bool {
+	if m.les == nil {
+		return false
+	}
+	steps := m.les.Steps
+	if i < 0 || i >= len(steps) || len(steps[i].Goals) == 0 {
+		return false
+	}
+	for _, g := range steps[i].Goals {
+		if !g.Quiet {
+			return false
+		}
+	}
+	return true
 }

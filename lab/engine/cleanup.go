@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -118,18 +120,36 @@ func (s *Session) deleteNamespace(ctx context.Context) error {
 	zero := int64(0)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		_, err := s.cfg.Client.CoreV1().Namespaces().Get(ctx, s.Namespace(), metav1.GetOptions{})
+		ns, err := s.cfg.Client.CoreV1().Namespaces().Get(ctx, s.Namespace(), metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
 		_ = s.cfg.Client.CoreV1().Pods(s.Namespace()).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{})
 		if time.Now().After(deadline) {
-			return fmt.Errorf("namespace %s is still terminating after a minute", s.Namespace())
+			return fmt.Errorf("namespace %s is still terminating after a minute%s", s.Namespace(), terminatingWhy(ns))
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(250 * time.Millisecond): // a busy API server needs no more
 		}
 	}
+}
+
+// terminatingWhy is what the namespace controller says still holds a
+// namespace ("": nothing said).
+func terminatingWhy(ns *corev1.Namespace) string {
+	if ns == nil {
+		return ""
+	}
+	var why []string
+	for _, c := range ns.Status.Conditions {
+		if c.Status == corev1.ConditionTrue && c.Message != "" {
+			why = append(why, c.Message)
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(why, "; ") + ")"
 }
