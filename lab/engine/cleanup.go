@@ -105,6 +105,10 @@ func (s *Session) deleteNamespaceLater(ctx context.Context) {
 	_ = s.cfg.Client.CoreV1().Namespaces().Delete(ctx, s.Namespace(), metav1.DeleteOptions{PropagationPolicy: &policy})
 }
 
+// terminateWait is how long a namespace may take to go: seconds on a quiet
+// cluster, over a minute on a busy 2-core machine running many proofs.
+const terminateWait = 3 * time.Minute
+
 func (s *Session) deleteNamespace(ctx context.Context) error {
 	policy := metav1.DeletePropagationBackground
 	err := s.cfg.Client.CoreV1().Namespaces().Delete(ctx, s.Namespace(), metav1.DeleteOptions{PropagationPolicy: &policy})
@@ -118,7 +122,7 @@ func (s *Session) deleteNamespace(ctx context.Context) error {
 	// A terminating namespace takes no new objects; its pods would still
 	// wait out their grace period, so end them now, as `--force` would.
 	zero := int64(0)
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(terminateWait)
 	for {
 		ns, err := s.cfg.Client.CoreV1().Namespaces().Get(ctx, s.Namespace(), metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
@@ -126,7 +130,7 @@ func (s *Session) deleteNamespace(ctx context.Context) error {
 		}
 		_ = s.cfg.Client.CoreV1().Pods(s.Namespace()).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{})
 		if time.Now().After(deadline) {
-			return fmt.Errorf("namespace %s is still terminating after a minute%s", s.Namespace(), terminatingWhy(ns))
+			return fmt.Errorf("namespace %s is still terminating after %v%s", s.Namespace(), terminateWait, terminatingWhy(ns))
 		}
 		select {
 		case <-ctx.Done():
