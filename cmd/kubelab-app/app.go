@@ -53,7 +53,7 @@ type app struct {
 
 func run(ctx context.Context, e env, out io.Writer) error {
 	c := e.contract()
-	a := &app{env: c, out: out, addr: c.Addr(), client: &http.Client{Timeout: 5 * time.Second}}
+	a := &app{env: c, out: out, addr: c.Addr(), client: newClient()}
 	return a.run(ctx)
 }
 
@@ -229,4 +229,14 @@ func parseBytes(s string) (int64, error) {
 		return 0, errors.New("not a memory amount such as 300Mi or 1Gi")
 	}
 	return int64(n * float64(mult)), nil
+}
+
+// newClient opens a new connection for every request. A Service (kube-proxy)
+// spreads connections, not requests: a client that kept one connection
+// alive would send all its load to one pod, and a lesson could not show
+// load balancing or scaling on real nodes.
+func newClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableKeepAlives = true
+	return &http.Client{Timeout: 5 * time.Second, Transport: t}
 }
