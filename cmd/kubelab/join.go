@@ -27,11 +27,7 @@ your progress is shown to your instructor. ` + "`kubelab leave`" + ` goes back t
 cluster of your own.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := cluster.StateDir()
-			if err != nil {
-				return err
-			}
-			p, err := shared.New(dir)
+			dir, p, err := sharedProvider()
 			if err != nil {
 				return err
 			}
@@ -63,11 +59,7 @@ func newLeaveCommand(streams Streams) *cobra.Command {
 		Short: "Leave the class you joined: forget its credentials (your work on its cluster stays)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, err := cluster.StateDir()
-			if err != nil {
-				return err
-			}
-			p, err := shared.New(dir)
+			dir, p, err := sharedProvider()
 			if err != nil {
 				return err
 			}
@@ -110,4 +102,14 @@ func announce(ctx context.Context, p *shared.Provider, m class.Membership) error
 		return class.Published{Class: m.Class, Learner: m.Learner, Updated: time.Now().UTC(), Lessons: map[string]class.LessonProgress{}}
 	}
 	return class.NewPublisher(cms, first, nil).Publish(ctx)
+}
+
+// sharedProvider is the class backend in kubelab's state directory.
+func sharedProvider() (string, *shared.Provider, error) {
+	dir, err := cluster.StateDir()
+	if err != nil {
+		return "", nil, err
+	}
+	p, err := shared.New(dir)
+	return dir, p, err
 }

@@ -36,6 +36,12 @@ func create(ctx context.Context, cs kubernetes.Interface, obj any) error {
 	case *rbacv1.RoleBinding:
 		what = "role binding " + v.Namespace + "/" + v.Name
 		_, err = cs.RbacV1().RoleBindings(v.Namespace).Create(ctx, v, o)
+	case *rbacv1.ClusterRole:
+		what = "cluster role " + v.Name
+		_, err = cs.RbacV1().ClusterRoles().Create(ctx, v, o)
+	case *rbacv1.ClusterRoleBinding:
+		what = "cluster role binding " + v.Name
+		_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, v, o)
 	default:
 		return fmt.Errorf("class: cannot create a %T", obj)
 	}

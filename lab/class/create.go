@@ -64,7 +64,7 @@ func Create(ctx context.Context, cs kubernetes.Interface, base *rest.Config, spe
 	if err := ensureNamespace(ctx, cs, namespace(name, "", PartClass, cns)); err != nil {
 		return nil, err
 	}
-	if err := createClusterObject(ctx, cs, nodeReaderRole(name)); err != nil {
+	if err := create(ctx, cs, nodeReaderRole(name)); err != nil {
 		return nil, err
 	}
 	// The watcher reads the class's info (its learners) and each learner's
@@ -150,7 +150,7 @@ func addLearner(ctx context.Context, cs kubernetes.Interface, base *rest.Config,
 			return Learner{}, time.Time{}, err
 		}
 	}
-	if err := createClusterObject(ctx, cs, nodeReaderBinding(class, l)); err != nil {
+	if err := create(ctx, cs, nodeReaderBinding(class, l)); err != nil {
 		return Learner{}, time.Time{}, err
 	}
 	for _, id := range spec.Lessons {
@@ -271,11 +271,11 @@ func ReadInfo(ctx context.Context, cs kubernetes.Interface, ns string) (Info, er
 	if err != nil {
 		return Info{}, err
 	}
-	var info Info
-	if err := json.Unmarshal([]byte(cm.Data[InfoKey]), &info); err != nil {
-		return Info{}, fmt.Errorf("read the class info in %s: %w", ns, err)
+	info, err := DecodeInfo(cm)
+	if err != nil {
+		return Info{}, err
 	}
-	return info, nil
+	return *info, nil
 }
 
 func putClassInfo(ctx context.Context, cs kubernetes.Interface, class string, learners []string, storageClass string) error {

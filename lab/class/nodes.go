@@ -30,25 +30,6 @@ func nodeReaderBinding(class, learner string) *rbacv1.ClusterRoleBinding {
 	}
 }
 
-func createClusterObject(ctx context.Context, cs kubernetes.Interface, obj any) error {
-	var err error
-	var what string
-	switch v := obj.(type) {
-	case *rbacv1.ClusterRole:
-		what = "cluster role " + v.Name
-		_, err = cs.RbacV1().ClusterRoles().Create(ctx, v, metav1.CreateOptions{})
-	case *rbacv1.ClusterRoleBinding:
-		what = "cluster role binding " + v.Name
-		_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, v, metav1.CreateOptions{})
-	default:
-		return fmt.Errorf("class: cannot create a %T", obj)
-	}
-	if err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("create %s: %w", what, err)
-	}
-	return nil
-}
-
 // deleteClusterObjects removes the node reader role and bindings of class.
 func deleteClusterObjects(ctx context.Context, cs kubernetes.Interface, class string) (int, error) {
 	sel := metav1.ListOptions{LabelSelector: Selector(class)}

@@ -120,14 +120,11 @@ func ReadPublished(ctx context.Context, cms corev1client.ConfigMapInterface) (pu
 	if err != nil {
 		return Published{}, false, err
 	}
-	raw := cm.Data[ProgressKey]
-	if raw == "" {
-		return Published{}, false, nil
+	p, err := DecodeProgress(cm)
+	if p == nil || err != nil {
+		return Published{}, false, err
 	}
-	if err := json.Unmarshal([]byte(raw), &pub); err != nil {
-		return Published{}, false, fmt.Errorf("read the progress of %s: %w", cm.Namespace, err)
-	}
-	return pub, true, nil
+	return *p, true, nil
 }
 
 // GoalClock remembers since when each goal of the open step has been in its

@@ -42,14 +42,14 @@ var ErrNoClass = errors.New("no such class on this cluster")
 
 // readClassInfo reads a class's Info from its namespace.
 func readClassInfo(ctx context.Context, cs kubernetes.Interface, class string) (*Info, error) {
-	cm, err := cs.CoreV1().ConfigMaps(ClassNamespace(class)).Get(ctx, InfoConfigMap, metav1.GetOptions{})
+	info, err := ReadInfo(ctx, cs, ClassNamespace(class))
 	if apierrors.IsNotFound(err) {
 		return nil, fmt.Errorf("class %s: %w (create it with kubelab class create %s)", class, ErrNoClass, class)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read class %s: %w", class, err)
 	}
-	return DecodeInfo(cm)
+	return &info, nil
 }
 
 // DecodeInfo reads the Info an InfoConfigMap holds.
