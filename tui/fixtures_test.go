@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/kubelab/kubelab/lab/cluster"
 )
@@ -43,6 +45,8 @@ type watched struct {
 	grown    bool // its queue grew from the first reading to the last
 	cluster  cluster.State
 	view     string // the lesson screen as last drawn, without colours
+	step     int    // the lesson's step shown (from 0)
+	busy     bool   // a step is starting or resetting; keys wait for it
 }
 
 func (w *watched) record(m Model) {
@@ -52,9 +56,27 @@ func (w *watched) record(m Model) {
 	w.state, w.results, w.readings = m.state, m.state == stateLesson && m.lesson.results != nil, len(r)
 	w.grown = len(r) > 1 && r[len(r)-1].QueueLength > r[0].QueueLength
 	w.cluster = m.c.cluster.state
+	w.step, w.busy = m.lesson.step, m.lesson.busy != ""
 	if m.state == stateLesson {
 		w.view = ansi.Strip(m.lesson.view())
 	}
+}
+
+// nextStep presses n as a learner does, once the step shown has started
+// (keys pressed while a step starts are dropped, as the footer says), and
+// waits for the next step to start: a title on screen does not say so,
+// since the lesson's text may name the next step before it starts.
+func (w *watched) nextStep(t *testing.T, tm *teatest.TestModel, within time.Duration) {
+	t.Helper()
+	var from int
+	w.waitFor(t, "the step shown to start", within, func(w *watched) bool {
+		from = w.step
+		return w.state == stateLesson && !w.busy && w.results
+	})
+	tm.Send(tea.KeyPressMsg{Code: 'n', Text: "n"})
+	w.waitFor(t, fmt.Sprintf("step %d to start", from+2), within, func(w *watched) bool {
+		return w.step == from+1 && !w.busy
+	})
 }
 
 // waitFor waits until cond holds of what the probe saw.
