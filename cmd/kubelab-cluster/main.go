@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"k8s.io/klog/v2"
 
@@ -50,6 +52,12 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if pid, err := strconv.Atoi(os.Getenv(embedded.ExitWithEnv)); err == nil && pid > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go exitWith(ctx, pid, cancel)
+	}
 	err := controlplane.Run(ctx, controlplane.Config{
 		Dir:     *dir,
 		APIPort: *port,
@@ -69,5 +77,23 @@ func main() {
 		report("error " + err.Error())
 		fmt.Fprintln(os.Stderr, "kubelab-cluster: error:", err)
 		os.Exit(1)
+	}
+}
+
+// exitWith calls stop once process pid is gone (see embedded.ExitWithEnv).
+func exitWith(ctx context.Context, pid int, stop func()) {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+				klog.Infof("process %d is gone (%s); stopping", pid, embedded.ExitWithEnv)
+				stop()
+				return
+			}
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,15 @@ import (
 
 	"github.com/kubelab/kubelab/lab/cluster/embedded"
 )
+
+// Every cluster a test starts, itself or through a kubelab process it runs,
+// stops once the test binary is gone, even when a timeout or Ctrl-C kills it
+// before its clean-up.
+func init() {
+	if os.Getenv(embedded.ExitWithEnv) == "" {
+		_ = os.Setenv(embedded.ExitWithEnv, strconv.Itoa(os.Getpid()))
+	}
+}
 
 // Env is the shared cluster of a test binary.
 type Env struct {

@@ -202,6 +202,30 @@ func TestUnknownImageShowsImagePullBackOff(t *testing.T) {
 		}
 		return false, strings.Join(msgs, "; ")
 	})
+	// The learner fixes the typo on the pod itself (kubectl set image
+	// pod/typo app=nginx:latest): the kubelet pulls the new image and the
+	// pod runs, keeping its IP, with no restart counted.
+	before, err := cs.CoreV1().Pods(ns).Get(ctx, "typo", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch := []byte(`{"spec":{"containers":[{"name":"app","image":"nginx:latest"}]}}`)
+	if _, err := cs.CoreV1().Pods(ns).Patch(ctx, "typo", types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	clustertest.Eventually(t, 30*time.Second, "the pod runs once its image is fixed", func(ctx context.Context) (bool, string) {
+		p, err := cs.CoreV1().Pods(ns).Get(ctx, "typo", metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		if p.Status.Phase != corev1.PodRunning || !podReady(p) {
+			return false, fmt.Sprintf("phase %s, waiting %q, statuses %+v", p.Status.Phase, waitingReason(p), p.Status.ContainerStatuses)
+		}
+		if p.Status.PodIP != before.Status.PodIP || len(p.Status.PodIPs) != 1 || p.Status.ContainerStatuses[0].RestartCount != 0 {
+			t.Fatalf("running with IP %s (%v, was %s), %d restarts", p.Status.PodIP, p.Status.PodIPs, before.Status.PodIP, p.Status.ContainerStatuses[0].RestartCount)
+		}
+		return true, ""
+	})
 }
 
 func TestCrashingContainerLoopsWithGrowingRestarts(t *testing.T) {

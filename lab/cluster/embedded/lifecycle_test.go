@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -224,4 +225,28 @@ func TestDamagedCertificatesFailWithTheFix(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "kubelab down") {
 		t.Fatalf("err = %v, want it to say the certificates are damaged and how to recover", err)
 	}
+}
+
+// A test killed before its clean-up leaves no cluster behind: the cluster
+// stops once the process named in $KUBELAB_CLUSTER_EXIT_WITH is gone, and not
+// before. (Not parallel: t.Setenv.)
+func TestClusterStopsWhenTheProcessItIsTiedToIsGone(t *testing.T) {
+	owner := exec.Command("sleep", "600")
+	if err := owner.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = owner.Process.Kill() })
+	t.Setenv(embedded.ExitWithEnv, strconv.Itoa(owner.Process.Pid))
+	p := newProvider(t)
+	up(t, p)
+	proc := pid(t, p)
+	time.Sleep(5 * time.Second) // over two of the cluster's checks
+	if !alive(proc) {
+		t.Fatal("the cluster stopped while the process it is tied to runs")
+	}
+	_ = owner.Process.Kill()
+	_ = owner.Wait()
+	clustertest.Eventually(t, 30*time.Second, "the cluster to stop after its owner", func(context.Context) (bool, string) {
+		return !embedded.Held(p.Layout().LockFile()), "the cluster still runs"
+	})
 }

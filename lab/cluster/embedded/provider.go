@@ -34,6 +34,13 @@ const ClusterBinary = "kubelab-cluster"
 // line at a time.
 const PhaseFDEnv = "KUBELAB_PHASE_FD"
 
+// ExitWithEnv names the environment variable that ties kubelab-cluster to
+// another process: set to a pid, the cluster stops (as on SIGTERM) once that
+// process is gone. Tests set it to the test binary, so a test killed by a
+// timeout or Ctrl-C leaves no cluster running; kubelab does not, since its
+// cluster outlives it on purpose.
+const ExitWithEnv = "KUBELAB_CLUSTER_EXIT_WITH"
+
 // Start-up phases, in order.
 const (
 	PhaseCertificates = "certificates"
