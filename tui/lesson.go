@@ -57,6 +57,7 @@ func newLesson(c *common, s *engine.Session, step int) lessonModel {
 // this screen listened are not lost.
 func (m lessonModel) attach(s *engine.Session) lessonModel {
 	m.session = s
+	m.les = s.Lesson // the lesson with the cluster's facts filled in
 	m.results = s.Results()
 	m.passed = len(m.results) > 0 && check.AllPass(m.results)
 	return m

@@ -137,10 +137,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.state, m.home.err = stateHome, msg.err
 			return m, nil
 		}
-		if m.state == stateLesson && m.lesson.session == nil && m.lesson.les == msg.session.Lesson {
+		if m.state == stateLesson && m.lesson.session == nil && m.lesson.les.ID == msg.session.Lesson.ID {
 			// The pending lesson: its text stays where the learner scrolled,
-			// on the step they read on to meanwhile.
-			m.lesson = m.lesson.attach(msg.session)
+			// on the step they read on to meanwhile, now with the cluster's
+			// facts filled in.
+			off := m.lesson.text.YOffset()
+			m.lesson = m.lesson.attach(msg.session).loadText()
+			m.lesson.text.SetYOffset(off)
 			if m.lesson.step != msg.step {
 				var start tea.Cmd
 				shown := m.lesson.step

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"io/fs"
-	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -27,11 +26,11 @@ func textExecs(t *testing.T, fsys fs.FS, l *lesson.Lesson) map[int][]string {
 	t.Helper()
 	out := map[int][]string{}
 	for i, st := range l.Steps {
-		text, err := fs.ReadFile(fsys, path.Join(l.Dir, st.TextFile))
+		text, err := l.StepText(fsys, &l.Steps[i])
 		if err != nil {
 			t.Fatal(err)
 		}
-		all := string(text)
+		all := text
 		for _, h := range st.Hints {
 			all += "\n" + h.Text
 		}

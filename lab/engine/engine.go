@@ -61,6 +61,10 @@ type Config struct {
 	// started or passed, a hint shown). It must not block: a publisher of
 	// the learner's progress (lab/class) reads the session afterwards.
 	Changed func()
+	// Facts are what the cluster's nodes say ({{ cluster.NAME }} in a
+	// lesson: its worker count, its control plane's name); nil: those of
+	// kubelab's own clusters (lesson.DefaultFacts).
+	Facts lesson.Facts
 }
 
 // EventKind says what an Event reports.
@@ -93,6 +97,8 @@ type Session struct {
 	cfg    Config
 	Lesson *lesson.Lesson
 	ns     string
+	// unlocalized is the lesson as written, {{ cluster.NAME }} and all.
+	unlocalized *lesson.Lesson
 
 	mu        sync.Mutex
 	step      int
@@ -118,8 +124,14 @@ func Open(cfg Config, l *lesson.Lesson) *Session {
 
 // OpenIn is Open with the lesson in namespace ns (a "lab-" name) instead of
 // its own: proofs run one lesson's cases side by side.
+//
+// The session's Lesson is l with the cluster's facts filled in.
 func OpenIn(cfg Config, l *lesson.Lesson, ns string) *Session {
-	return &Session{cfg: cfg, Lesson: l, ns: ns, step: -1, events: make(chan Event, 64)}
+	f := cfg.Facts
+	if f == nil {
+		f = lesson.DefaultFacts()
+	}
+	return &Session{cfg: cfg, Lesson: l.Localize(f), unlocalized: l, ns: ns, step: -1, events: make(chan Event, 64)}
 }
 
 // Events delivers what happens until Close closes it. A front end that
@@ -187,6 +199,9 @@ func (s *Session) start(ctx context.Context, i int, keepHints bool) error {
 		if why := Needs(s.cfg.Lessons, s.Lesson, i); why != "" {
 			return &UnavailableError{Why: why}
 		}
+	}
+	if why := s.needsFacts(i); why != "" {
+		return &UnavailableError{Why: why}
 	}
 	if err := s.ensureNamespace(ctx); err != nil {
 		return err

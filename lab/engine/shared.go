@@ -179,3 +179,21 @@ func (s *Session) sharedNamespace(ctx context.Context) error {
 		}
 	}
 }
+
+// needsFacts says why step i cannot run on this cluster when it names a
+// node the cluster does not show: a managed cluster (EKS, GKE, AKS) hides
+// its control plane. The step's own text and goals were localized, so the
+// original lesson says which facts it uses.
+func (s *Session) needsFacts(i int) string {
+	f := s.cfg.Facts
+	if f == nil {
+		return ""
+	}
+	for _, name := range []string{lesson.FactControlPlane, lesson.FactWorker} {
+		if f[name] == "" && s.unlocalized.Steps[i].UsesFact(name) {
+			what := map[string]string{lesson.FactControlPlane: "the control-plane node", lesson.FactWorker: "a worker node"}[name]
+			return "This step looks at " + what + ", and this cluster shows none (a managed cluster keeps its control plane out of sight)" + ownCluster
+		}
+	}
+	return ""
+}

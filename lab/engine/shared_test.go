@@ -1,10 +1,13 @@
 package engine_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/kubelab/kubelab/lab/engine"
+	"github.com/kubelab/kubelab/lab/lesson"
 	"github.com/kubelab/kubelab/lessons"
 )
 
@@ -50,4 +53,33 @@ func TestNeedsOfBuiltinSteps(t *testing.T) {
 		t.Errorf("%d steps available, %d not: most steps must run in a namespace", available, unavailable)
 	}
 	t.Logf("%d built-in steps run on a shared cluster, %d need more", available, unavailable)
+}
+
+// On a managed cluster that shows no control-plane node, the step that
+// asks for its name says so in one sentence before it touches the cluster;
+// the session's goals say the cluster's worker count.
+func TestAStepNamingANodeTheClusterLacksIsUnavailable(t *testing.T) {
+	t.Parallel()
+	fsys := lessons.FS()
+	all, err := engine.LoadLessons(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l *lesson.Lesson
+	for _, x := range all {
+		if x.ID == "cluster" {
+			l = x
+		}
+	}
+	managed := lesson.NodeFacts(map[string][]string{"gke-pool-1": nil, "gke-pool-2": nil})
+	s := engine.Open(engine.Config{Lessons: fsys, Facts: managed}, l)
+	cp, _, _ := l.Step("control-plane")
+	err = s.Start(context.Background(), cp)
+	var un *engine.UnavailableError
+	if !errors.As(err, &un) || !strings.Contains(un.Why, "control-plane node") || !strings.HasSuffix(un.Why, "(`kubelab up`).") {
+		t.Fatalf("start control-plane on a managed cluster: %v", err)
+	}
+	if got := *s.Lesson.Steps[0].Goals[0].Field.Equals; got != "2" {
+		t.Errorf("the session's workers goal wants %q, want the cluster's 2", got)
+	}
 }

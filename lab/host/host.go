@@ -240,6 +240,7 @@ func (h *Lab) EngineConfig() (engine.Config, error) {
 		Machine: h.prov(), Progress: h.store,
 		Shared: h.prov().Backend() == cluster.Shared, Changed: h.changed,
 		RealContainers: h.prov().Backend() == cluster.Kind,
+		Facts:          h.facts(c),
 		Kubectl: func(ctx context.Context, ns string, args []string) (string, error) {
 			cmd := exec.CommandContext(ctx, kubelab, append([]string{"kubectl", "--kubeconfig", kubeconfig, "-n", ns}, args...)...)
 			cmd.Env = append(os.Environ(), "KUBERC=off") // a learner's kubectl aliases do not change a lesson's commands
@@ -247,6 +248,23 @@ func (h *Lab) EngineConfig() (engine.Config, error) {
 			return string(out), err
 		},
 	}, nil
+}
+
+// facts are what the lab cluster's nodes say, for the lessons'
+// {{ cluster.NAME }}: a class's shared cluster has the nodes its owner gave
+// it. Nodes that cannot be read leave kubelab's own clusters' (nil).
+func (h *Lab) facts(c *Clients) lesson.Facts {
+	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+	defer cancel()
+	nodes, err := cluster.ListNodes(ctx, c.Client.CoreV1().Nodes())
+	if err != nil || len(nodes) == 0 {
+		return nil
+	}
+	roles := make(map[string][]string, len(nodes))
+	for _, n := range nodes {
+		roles[n.Name] = n.Roles
+	}
+	return lesson.NodeFacts(roles)
 }
 
 // program is the kubelab program that runs kubectl.

@@ -34,6 +34,9 @@ type Lesson struct {
 	// QuizTask is set by AsLesson: a hands-on quiz task, whose every
 	// session starts from an empty namespace and ends by removing it.
 	QuizTask bool `yaml:"-"`
+
+	// facts are those Localize filled in (nil: not localized).
+	facts Facts
 }
 
 // AllBackends are the backends a lesson runs on when it names none.

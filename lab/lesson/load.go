@@ -208,11 +208,13 @@ func (l *Lesson) ReadFile(fsys fs.FS, name string) ([]byte, error) {
 	return fs.ReadFile(fsys, path.Join(l.Dir, name))
 }
 
-// StepText returns a step's Markdown, from text or text_file.
+// StepText returns a step's Markdown, from text or text_file, with its
+// {{ cluster.NAME }} filled in (the lesson's facts once localized, else
+// those of kubelab's own clusters).
 func (l *Lesson) StepText(fsys fs.FS, s *Step) (string, error) {
 	if s.TextFile == "" {
-		return s.Text, nil
+		return ExpandFacts(s.Text, l.textFacts()), nil
 	}
 	data, err := l.ReadFile(fsys, s.TextFile)
-	return string(data), err
+	return ExpandFacts(string(data), l.textFacts()), err
 }

@@ -52,8 +52,8 @@ func (c *checker) refs(at string, s Solution) {
 	for i, cmd := range s.Commands {
 		cat := fmt.Sprintf("%s.commands[%d]", at, i)
 		refs := Refs(cmd)
-		if strings.Count(cmd, "{{") > len(refs) {
-			c.add(cat, "%q: each {{ needs an object and a path, as in {{ pod/web .status.podIP }}", cmd)
+		if strings.Count(cmd, "{{") > len(refs)+len(factRE.FindAllString(cmd, -1)) {
+			c.add(cat, "%q: each {{ needs an object and a path, as in {{ pod/web .status.podIP }}, or names a cluster fact, as in {{ cluster.workers }}", cmd)
 		}
 		for _, r := range refs {
 			switch {

@@ -30,6 +30,10 @@ func (c *checker) index(n *yaml.Node, at string) {
 	}
 	c.lines[at] = n.Line
 	switch n.Kind {
+	case yaml.ScalarNode:
+		for _, msg := range unknownFacts(n.Value) {
+			c.problems = append(c.problems, Problem{File: c.file, Line: n.Line, Msg: msg})
+		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key := n.Content[i].Value
@@ -154,8 +158,11 @@ func (c *checker) step(at string, s *Step) {
 	}
 	if s.TextFile == "" {
 		c.add(at, "step %q has no text: name its Markdown file with text_file:", s.ID)
-	} else {
-		c.checkFile(at+".text_file", s.TextFile)
+	} else if c.checkFile(at+".text_file", s.TextFile) {
+		file := path.Join(c.dir, s.TextFile)
+		if data, err := fs.ReadFile(c.fsys, file); err == nil {
+			c.factsInText(file, string(data))
+		}
 	}
 	for i, m := range s.Setup {
 		c.checkManifest(fmt.Sprintf("%s.setup[%d]", at, i), m)
