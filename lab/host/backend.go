@@ -40,6 +40,11 @@ func LastBackend(stateDir string) cluster.Backend {
 	if b := os.Getenv("KUBELAB_BACKEND"); b != "" {
 		return cluster.Backend(b)
 	}
+	return rememberedBackend(stateDir)
+}
+
+// rememberedBackend is the backend the last successful Up used ("": none).
+func rememberedBackend(stateDir string) cluster.Backend {
 	if dir, err := resolve(stateDir); err == nil {
 		if data, err := os.ReadFile(filepath.Join(dir, "backend")); err == nil {
 			return cluster.Backend(strings.TrimSpace(string(data)))
@@ -82,6 +87,13 @@ func ForgetBackend(stateDir string) error {
 // embedded cluster does not run; kind's Up then says again (Fallback)
 // whether the image can be had now.
 func ChooseBackend(ctx context.Context, stateDir string) (backend cluster.Backend, notice string) {
+	if env := os.Getenv("KUBELAB_BACKEND"); env != "" && env != string(cluster.Shared) {
+		// A learner who joined a class and has $KUBELAB_BACKEND set in the
+		// shell would otherwise work on a cluster of their own unawares.
+		if rememberedBackend(stateDir) == cluster.Shared {
+			return cluster.Backend(env), "Using the " + env + " cluster, as $KUBELAB_BACKEND says, not the class you joined: unset KUBELAB_BACKEND to work in the class."
+		}
+	}
 	if b := LastBackend(stateDir); b != "" && !rememberedFallback(ctx, stateDir) {
 		return b, ""
 	}

@@ -144,4 +144,16 @@ func TestChooseBackendFallsBackWithTheReasonAndRemembers(t *testing.T) {
 	if b := host.LastBackend(dir); b != cluster.Embedded {
 		t.Errorf("$KUBELAB_BACKEND does not win: %q", b)
 	}
+	// A learner who joined a class: $KUBELAB_BACKEND still wins, and says
+	// that it keeps them out of the class.
+	if err := host.RememberBackend(dir, cluster.Shared); err != nil {
+		t.Fatal(err)
+	}
+	if b, notice := host.ChooseBackend(context.Background(), dir); b != cluster.Embedded || !strings.Contains(notice, "not the class you joined: unset KUBELAB_BACKEND") {
+		t.Errorf("joined, with $KUBELAB_BACKEND=embedded: backend %q, notice %q", b, notice)
+	}
+	t.Setenv("KUBELAB_BACKEND", "")
+	if b, notice := host.ChooseBackend(context.Background(), dir); b != cluster.Shared || notice != "" {
+		t.Errorf("joined: backend %q, notice %q", b, notice)
+	}
 }
