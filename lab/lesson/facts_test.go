@@ -107,6 +107,13 @@ steps:
         field: {object: configmap/c, path: '{.data.n}', equals: "{{ cluster.worker-count }}"}
     hints:
       - text: kubectl get nodes
+    questions:
+      - id: how-many
+        text: How many workers has this cluster?
+        choices: ["{{ cluster.workers }}", "none"]
+        answers: [0]
+        explanation: Count them.
+        topic: node
     solution:
       commands:
         - kubectl create configmap c --from-literal=n={{ cluster.workers }}
@@ -118,13 +125,25 @@ steps:
 	if !errors.As(err, &ps) {
 		t.Fatalf("lint found nothing: %v", err)
 	}
-	want := map[string]int{"n/lesson.yaml": 14, "n/count.md": 3}
-	if len(ps) != 2 {
-		t.Fatalf("%d problems, want 2:\n%v", len(ps), ps.Error())
+	want := []struct {
+		file string
+		line int
+		says string
+	}{
+		{"n/lesson.yaml", 14, `knows no cluster fact "worker-count"; it knows nodes, workers,`},
+		{"n/lesson.yaml", 20, "cannot say {{ cluster.NAME }}"},
+		{"n/count.md", 3, `knows no cluster fact "node"`},
 	}
-	for _, p := range ps {
-		if want[p.File] != p.Line || !strings.Contains(p.Msg, "knows no cluster fact") || !strings.Contains(p.Msg, "workers") {
-			t.Errorf("problem %s:%d %s", p.File, p.Line, p.Msg)
+	if len(ps) != len(want) {
+		t.Fatalf("%d problems, want %d:\n%v", len(ps), len(want), ps.Error())
+	}
+	for _, w := range want {
+		found := false
+		for _, p := range ps {
+			found = found || p.File == w.file && p.Line == w.line && strings.Contains(p.Msg, w.says)
+		}
+		if !found {
+			t.Errorf("no problem at %s:%d saying %q:\n%v", w.file, w.line, w.says, ps.Error())
 		}
 	}
 }

@@ -34,6 +34,10 @@ func (c *checker) index(n *yaml.Node, at string) {
 		for _, msg := range unknownFacts(n.Value) {
 			c.problems = append(c.problems, Problem{File: c.file, Line: n.Line, Msg: msg})
 		}
+		if strings.Contains(at, "questions[") && factRE.MatchString(n.Value) {
+			c.problems = append(c.problems, Problem{File: c.file, Line: n.Line,
+				Msg: "a question is asked and scored without reading any cluster, so it cannot say {{ cluster.NAME }}: write what it asks in words"})
+		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key := n.Content[i].Value
