@@ -12,13 +12,15 @@ import (
 
 // NodeReaderRole is the one cluster-wide thing a class makes, with its
 // bindings: learners may read the cluster's nodes (the first lessons count
-// them and see where pods run), nothing more. Its name carries the class's,
+// them and see where pods run) and StorageClasses (the storage lesson uses
+// the default one), nothing more. Its name carries the class's,
 // so classes never share it.
 func NodeReaderRole(class string) string { return "kubelab-" + class + "-node-reader" }
 
 func nodeReaderRole(class string) *rbacv1.ClusterRole {
 	return &rbacv1.ClusterRole{ObjectMeta: meta(class, "", PartAccess, "", NodeReaderRole(class)), Rules: []rbacv1.PolicyRule{
 		{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{"storage.k8s.io"}, Resources: []string{"storageclasses"}, Verbs: []string{"get", "list", "watch"}},
 	}}
 }
 

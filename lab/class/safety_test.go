@@ -8,6 +8,7 @@ import (
 	authzv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -100,6 +101,13 @@ func TestLearnerCannotCreateClusterObjects(t *testing.T) {
 	mustForbid(t, "ann labels a node", err)
 	err = ann.CoreV1().Nodes().Delete(ctx, nodes.Items[0].Name, metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}})
 	mustForbid(t, "ann deletes a node", err)
+	// StorageClasses too (the storage lesson uses the default one).
+	if _, err := ann.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{}); err != nil {
+		t.Fatalf("ann cannot list the StorageClasses: %v", err)
+	}
+	_, err = ann.StorageV1().StorageClasses().Create(ctx, &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "ann-fast"}, Provisioner: "example.com/fast"},
+		metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	mustForbid(t, "ann creates a StorageClass", err)
 }
 
 func TestLearnerCannotExceedQuota(t *testing.T) {

@@ -181,18 +181,22 @@ func (s *Session) sharedNamespace(ctx context.Context) error {
 }
 
 // needsFacts says why step i cannot run on this cluster when it names a
-// node the cluster does not show: a managed cluster (EKS, GKE, AKS) hides
-// its control plane. The step's own text and goals were localized, so the
+// node or a default StorageClass the cluster does not have: a managed
+// cluster (EKS, GKE, AKS) hides its control plane. The step's own text and goals were localized, so the
 // original lesson says which facts it uses.
 func (s *Session) needsFacts(i int) string {
 	f := s.cfg.Facts
 	if f == nil {
 		return ""
 	}
-	for _, name := range []string{lesson.FactControlPlane, lesson.FactWorker} {
+	whyNot := map[string]string{
+		lesson.FactControlPlane: "This step looks at the control-plane node, and this cluster shows none (a managed cluster keeps its control plane out of sight)",
+		lesson.FactWorker:       "This step looks at a worker node, and this cluster shows none",
+		lesson.FactStorageClass: "This step uses the cluster's default StorageClass, and this cluster has none",
+	}
+	for _, name := range []string{lesson.FactControlPlane, lesson.FactWorker, lesson.FactStorageClass} {
 		if f[name] == "" && s.unlocalized.Steps[i].UsesFact(name) {
-			what := map[string]string{lesson.FactControlPlane: "the control-plane node", lesson.FactWorker: "a worker node"}[name]
-			return "This step looks at " + what + ", and this cluster shows none (a managed cluster keeps its control plane out of sight)" + ownCluster
+			return whyNot[name] + ownCluster
 		}
 	}
 	return ""

@@ -82,4 +82,16 @@ func TestAStepNamingANodeTheClusterLacksIsUnavailable(t *testing.T) {
 	if got := *s.Lesson.Steps[0].Goals[0].Field.Equals; got != "2" {
 		t.Errorf("the session's workers goal wants %q, want the cluster's 2", got)
 	}
+	// A cluster with no default StorageClass: the step that uses it.
+	for _, x := range all {
+		if x.ID == "storage" {
+			dyn, _, _ := x.Step("dynamic")
+			noClass := lesson.NodeFacts(map[string][]string{"w-1": nil})
+			noClass[lesson.FactStorageClass] = ""
+			err := engine.Open(engine.Config{Lessons: fsys, Facts: noClass}, x).Start(context.Background(), dyn)
+			if !errors.As(err, &un) || !strings.Contains(un.Why, "default StorageClass") {
+				t.Errorf("start storage/dynamic with no default StorageClass: %v", err)
+			}
+		}
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kubelab/kubelab/lab/class"
 	"github.com/kubelab/kubelab/lab/cluster"
 	"github.com/kubelab/kubelab/lab/cluster/shared"
@@ -252,7 +254,9 @@ func (h *Lab) EngineConfig() (engine.Config, error) {
 
 // facts are what the lab cluster's nodes say, for the lessons'
 // {{ cluster.NAME }}: a class's shared cluster has the nodes its owner gave
-// it. Nodes that cannot be read leave kubelab's own clusters' (nil).
+// it. Nodes that cannot be read leave kubelab's own clusters' (nil), and
+// StorageClasses that cannot be read (a class made before learners could)
+// leave kubelab's "standard".
 func (h *Lab) facts(c *Clients) lesson.Facts {
 	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 	defer cancel()
@@ -264,7 +268,17 @@ func (h *Lab) facts(c *Clients) lesson.Facts {
 	for _, n := range nodes {
 		roles[n.Name] = n.Roles
 	}
-	return lesson.NodeFacts(roles)
+	f := lesson.NodeFacts(roles)
+	if classes, err := c.Client.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{}); err == nil {
+		f[lesson.FactStorageClass] = ""
+		for _, sc := range classes.Items {
+			if sc.Annotations["storageclass.kubernetes.io/is-default-class"] == "true" {
+				f[lesson.FactStorageClass] = sc.Name
+				break
+			}
+		}
+	}
+	return f
 }
 
 // program is the kubelab program that runs kubectl.

@@ -24,25 +24,30 @@ const (
 	FactWorkers      = "workers"       // how many of them are not the control plane
 	FactControlPlane = "control-plane" // the first control-plane node's name; "" where the cluster shows none
 	FactWorker       = "worker"        // the first worker's name
+	// FactStorageClass is the default StorageClass's name ("" where the
+	// cluster has none); it stays kubelab's "standard" where StorageClasses
+	// cannot be read.
+	FactStorageClass = "storage-class"
 )
 
 // factNames are the facts, for lint and its did-you-mean.
-var factNames = []string{FactNodes, FactWorkers, FactControlPlane, FactWorker}
+var factNames = []string{FactNodes, FactWorkers, FactControlPlane, FactWorker, FactStorageClass}
 
 // DefaultFacts are those of kubelab's own clusters (embedded and kind).
 func DefaultFacts() Facts {
-	return Facts{FactNodes: "3", FactWorkers: "2", FactControlPlane: "kubelab-control-plane", FactWorker: "kubelab-worker"}
+	return Facts{FactNodes: "3", FactWorkers: "2", FactControlPlane: "kubelab-control-plane", FactWorker: "kubelab-worker", FactStorageClass: "standard"}
 }
 
 // NodeFacts are the facts of a cluster with these nodes, each with its
-// node-role.kubernetes.io/ roles.
+// node-role.kubernetes.io/ roles; its storage class is kubelab's until
+// the caller says (FactStorageClass).
 func NodeFacts(nodes map[string][]string) Facts {
 	names := make([]string, 0, len(nodes))
 	for n := range nodes {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	f := Facts{FactNodes: strconv.Itoa(len(names)), FactControlPlane: "", FactWorker: ""}
+	f := Facts{FactNodes: strconv.Itoa(len(names)), FactControlPlane: "", FactWorker: "", FactStorageClass: DefaultFacts()[FactStorageClass]}
 	workers := 0
 	for _, n := range names {
 		cp := false
@@ -92,8 +97,8 @@ func (s *Step) UsesFact(name string) bool {
 }
 
 // Localize returns a copy of l with its facts filled in everywhere: goals,
-// hints, faults, solutions and questions, and the step texts StepText
-// reads. l is left as it was.
+// hints, faults, solutions and questions, and the files StepText and
+// ReadFile read (texts, manifests, files given to kubectl). l is left as it was.
 func (l *Lesson) Localize(f Facts) *Lesson {
 	c := deepCopy(reflect.ValueOf(l)).Interface().(*Lesson)
 	_ = walkStrings(reflect.ValueOf(c).Elem(), func(s string) string { return ExpandFacts(s, f) })
@@ -101,7 +106,7 @@ func (l *Lesson) Localize(f Facts) *Lesson {
 	return c
 }
 
-// textFacts are the facts StepText fills in: the lesson's own once
+// textFacts are the facts StepText and ReadFile fill in: the lesson's own once
 // localized, else kubelab's clusters'.
 func (l *Lesson) textFacts() Facts {
 	if l.facts != nil {

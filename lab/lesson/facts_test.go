@@ -147,3 +147,46 @@ steps:
 		}
 	}
 }
+
+// The storage lesson on a cluster whose default StorageClass is gp3: the
+// goal, its title and the manifests the lesson applies say gp3.
+func TestLocalizeFillsInTheStorageClassInGoalsAndFiles(t *testing.T) {
+	t.Parallel()
+	all, err := lesson.LoadAll(lessons.FS(), ".", engine.Validators())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l *lesson.Lesson
+	for _, x := range all {
+		if x.ID == "storage" {
+			l = x
+		}
+	}
+	if l == nil {
+		t.Fatal("no lesson storage")
+	}
+	f := lesson.NodeFacts(classNodes)
+	f[lesson.FactStorageClass] = "gp3"
+	loc := l.Localize(f)
+	_, st, ok := loc.Step("dynamic")
+	if !ok {
+		t.Fatal("no step dynamic")
+	}
+	var class *lesson.Goal
+	for i := range st.Goals {
+		if st.Goals[i].ID == "class" {
+			class = &st.Goals[i]
+		}
+	}
+	if class == nil || *class.Field.Equals != "gp3" || !strings.HasSuffix(class.Title, "(gp3)") {
+		t.Fatalf("class goal: %+v", class)
+	}
+	data, err := loc.ReadFile(lessons.FS(), st.Accept[0].Manifests[0])
+	if err != nil || !strings.Contains(string(data), `storageClassName: "gp3"`) {
+		t.Errorf("accepted manifest: %v\n%s", err, data)
+	}
+	data, _ = l.ReadFile(lessons.FS(), st.Accept[0].Manifests[0])
+	if !strings.Contains(string(data), `storageClassName: "standard"`) {
+		t.Errorf("the lesson as loaded applies:\n%s", data)
+	}
+}

@@ -203,9 +203,16 @@ func friendlyType(t string) string {
 	return "a " + strings.TrimSuffix(t, "Goal") + " goal"
 }
 
-// ReadFile reads a file a lesson names (text_file, setup, solution manifests).
+// ReadFile reads a file a lesson names (text_file, setup, solution
+// manifests, files a command gives kubectl), with its {{ cluster.NAME }}
+// filled in (the lesson's facts once localized, else those of kubelab's
+// own clusters).
 func (l *Lesson) ReadFile(fsys fs.FS, name string) ([]byte, error) {
-	return fs.ReadFile(fsys, path.Join(l.Dir, name))
+	data, err := fs.ReadFile(fsys, path.Join(l.Dir, name))
+	if err != nil || !bytes.Contains(data, []byte("{{")) {
+		return data, err
+	}
+	return []byte(ExpandFacts(string(data), l.textFacts())), nil
 }
 
 // StepText returns a step's Markdown, from text or text_file, with its
@@ -216,5 +223,5 @@ func (l *Lesson) StepText(fsys fs.FS, s *Step) (string, error) {
 		return ExpandFacts(s.Text, l.textFacts()), nil
 	}
 	data, err := l.ReadFile(fsys, s.TextFile)
-	return ExpandFacts(string(data), l.textFacts()), err
+	return string(data), err
 }

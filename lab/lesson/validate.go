@@ -355,6 +355,7 @@ func (c *checker) checkManifest(at, name string) {
 		c.add(at, "read %s: %v", name, err)
 		return
 	}
+	c.factsInText(file, string(data))
 	for _, p := range c.v.Manifest(data) {
 		p.File = file
 		c.problems = append(c.problems, p)
