@@ -107,11 +107,26 @@ func TestHungAppIsRestartedOnlyByALivenessProbe(t *testing.T) {
 		last := st.LastTerminationState.Terminated
 		return st.RestartCount >= 1 && last != nil && last.ExitCode == workload.HungExitCode, fmt.Sprintf("restarts %d, last %+v", st.RestartCount, last)
 	})
+	// The readiness probe takes it out of its Services (its own failures
+	// since the hang, which may come after the other pod's restart), and
+	// nothing restarts it.
+	clustertest.Eventually(t, 30*time.Second, "the readiness probe marks its hung app not ready", func(ctx context.Context) (bool, string) {
+		r, err := cs.CoreV1().Pods(ns).Get(ctx, "readiness", metav1.GetOptions{})
+		if err != nil || len(r.Status.ContainerStatuses) == 0 {
+			return false, fmt.Sprint(err)
+		}
+		st := r.Status.ContainerStatuses[0]
+		if st.RestartCount != 0 {
+			t.Fatalf("with only a readiness probe the hung app was restarted (%d)", st.RestartCount)
+		}
+		return !st.Ready && !podReady(r), fmt.Sprintf("ready %v", st.Ready)
+	})
+	time.Sleep(5 * time.Second) // well past a liveness probe's two failures
 	r, err := cs.CoreV1().Pods(ns).Get(ctx, "readiness", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := r.Status.ContainerStatuses[0]; st.RestartCount != 0 || st.Ready || podReady(r) {
+	if st := r.Status.ContainerStatuses[0]; st.RestartCount != 0 || st.Ready {
 		t.Errorf("with only a readiness probe the hung app has restarts %d, ready %v; want 0, not ready", st.RestartCount, st.Ready)
 	}
 }
