@@ -101,7 +101,8 @@ func (s *Session) apply(ctx context.Context, what string, sol lesson.Solution) e
 // applyTold is apply; told, when set, is given each command's output.
 func (s *Session) applyTold(ctx context.Context, what string, sol lesson.Solution, told func(CommandOutput)) error {
 	for _, cmd := range sol.Commands {
-		cmd, err := s.ExpandRefs(ctx, cmd)
+		// A case handed in from the lesson as written still says its facts.
+		cmd, err := s.ExpandRefs(ctx, lesson.ExpandFacts(cmd, s.Lesson.Facts()))
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}

@@ -121,21 +121,21 @@ func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepPr
 	type run struct {
 		i int
 		p StepProof
-		c *lesson.Case
+		k int // the case's index in the step's Accept or Reject (p.Kind says which)
 	}
 	var runs []run
 	for i, st := range l.Steps {
 		if i > 0 {
-			runs = append(runs, run{i, StepProof{Step: st.ID, Kind: Alone}, nil})
+			runs = append(runs, run{i, StepProof{Step: st.ID, Kind: Alone}, -1})
 		}
 		if cfg.SkipCases {
 			continue
 		}
 		for k := range st.Accept {
-			runs = append(runs, run{i, StepProof{Step: st.ID, Kind: Accepted, Case: st.Accept[k].Title}, &st.Accept[k]})
+			runs = append(runs, run{i, StepProof{Step: st.ID, Kind: Accepted, Case: st.Accept[k].Title}, k})
 		}
 		for k := range st.Reject {
-			runs = append(runs, run{i, StepProof{Step: st.ID, Kind: Rejected, Case: st.Reject[k].Title}, &st.Reject[k]})
+			runs = append(runs, run{i, StepProof{Step: st.ID, Kind: Rejected, Case: st.Reject[k].Title}, k})
 		}
 	}
 	proveRun := func(s *Session, r run) {
@@ -144,7 +144,15 @@ func Prove(ctx context.Context, cfg Config, l *lesson.Lesson, report func(StepPr
 			say(r.p)
 			return
 		}
-		say(proveStep(ctx, s, r.i, r.p, r.c))
+		// The case as the session has it: with the cluster's facts filled in.
+		var c *lesson.Case
+		switch st := &s.Lesson.Steps[r.i]; r.p.Kind {
+		case Accepted:
+			c = &st.Accept[r.k]
+		case Rejected:
+			c = &st.Reject[r.k]
+		}
+		say(proveStep(ctx, s, r.i, r.p, c))
 	}
 	if exclusive(cfg.Lessons, l) {
 		// Cluster-wide objects with fixed names or numbers, or nodes taken

@@ -106,6 +106,10 @@ func (l *Lesson) Localize(f Facts) *Lesson {
 	return c
 }
 
+// Facts are the facts the lesson says: those Localize filled in, else
+// kubelab's own clusters'.
+func (l *Lesson) Facts() Facts { return l.textFacts() }
+
 // textFacts are the facts StepText and ReadFile fill in: the lesson's own once
 // localized, else kubelab's clusters'.
 func (l *Lesson) textFacts() Facts {
