@@ -17,6 +17,22 @@ var classNodes = map[string][]string{
 	"w-1": nil, "w-2": {"gpu"}, "w-3": nil, "w-4": nil, "w-5": nil,
 }
 
+// builtin is the built-in lesson id, as loaded.
+func builtin(t *testing.T, id string) *lesson.Lesson {
+	t.Helper()
+	all, err := lesson.LoadAll(lessons.FS(), ".", engine.Validators())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range all {
+		if l.ID == id {
+			return l
+		}
+	}
+	t.Fatalf("no built-in lesson %s", id)
+	return nil
+}
+
 func TestNodeFactsCountWorkersAndNameTheFirstOfEach(t *testing.T) {
 	t.Parallel()
 	f := lesson.NodeFacts(classNodes)
@@ -38,19 +54,7 @@ func TestNodeFactsCountWorkersAndNameTheFirstOfEach(t *testing.T) {
 // loaded (shared by every session) is left as written.
 func TestLocalizeFillsInTheClusterEverywhere(t *testing.T) {
 	t.Parallel()
-	all, err := lesson.LoadAll(lessons.FS(), ".", engine.Validators())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var l *lesson.Lesson
-	for _, x := range all {
-		if x.ID == "cluster" {
-			l = x
-		}
-	}
-	if l == nil {
-		t.Fatal("no lesson cluster")
-	}
+	l := builtin(t, "cluster")
 	loc := l.Localize(lesson.NodeFacts(classNodes))
 	why, cp := loc.Steps[0], loc.Steps[1]
 	if got := *why.Goals[0].Field.Equals; got != "5" {
@@ -152,19 +156,7 @@ steps:
 // goal, its title and the manifests the lesson applies say gp3.
 func TestLocalizeFillsInTheStorageClassInGoalsAndFiles(t *testing.T) {
 	t.Parallel()
-	all, err := lesson.LoadAll(lessons.FS(), ".", engine.Validators())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var l *lesson.Lesson
-	for _, x := range all {
-		if x.ID == "storage" {
-			l = x
-		}
-	}
-	if l == nil {
-		t.Fatal("no lesson storage")
-	}
+	l := builtin(t, "storage")
 	f := lesson.NodeFacts(classNodes)
 	f[lesson.FactStorageClass] = "gp3"
 	loc := l.Localize(f)
