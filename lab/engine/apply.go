@@ -77,16 +77,6 @@ func (s *Session) ApplySolution(ctx context.Context) error {
 	return s.apply(ctx, "solution of step "+step.ID, step.Solution)
 }
 
-// ApplyCase carries out one of the current step's accepted or rejected
-// solutions, as ApplySolution does the reference one.
-func (s *Session) ApplyCase(ctx context.Context, c lesson.Case) error {
-	_, step := s.Step()
-	if step == nil {
-		return errors.New("no step is running")
-	}
-	return s.apply(ctx, fmt.Sprintf("step %s, case %q", step.ID, c.Title), c.Solution)
-}
-
 // CommandOutput is what one command of a solution printed.
 type CommandOutput struct {
 	Command string // as run, its {{ }} references filled in
@@ -101,8 +91,7 @@ func (s *Session) apply(ctx context.Context, what string, sol lesson.Solution) e
 // applyTold is apply; told, when set, is given each command's output.
 func (s *Session) applyTold(ctx context.Context, what string, sol lesson.Solution, told func(CommandOutput)) error {
 	for _, cmd := range sol.Commands {
-		// A case handed in from the lesson as written still says its facts.
-		cmd, err := s.ExpandRefs(ctx, lesson.ExpandFacts(cmd, s.Lesson.Facts()))
+		cmd, err := s.ExpandRefs(ctx, cmd)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}

@@ -180,23 +180,25 @@ func (s *Session) sharedNamespace(ctx context.Context) error {
 	}
 }
 
+// missingFacts are the facts a cluster may lack, with the sentence a step
+// that uses one says there.
+var missingFacts = []struct{ fact, why string }{
+	{lesson.FactControlPlane, "This step looks at the control-plane node, and this cluster shows none (a managed cluster keeps its control plane out of sight)"},
+	{lesson.FactWorker, "This step looks at a worker node, and this cluster shows none"},
+	{lesson.FactStorageClass, "This step uses the cluster's default StorageClass, and this cluster has none"},
+}
+
 // needsFacts says why step i cannot run on this cluster when it names a
 // node or a default StorageClass the cluster does not have: a managed
-// cluster (EKS, GKE, AKS) hides its control plane. The step's own text and goals were localized, so the
-// original lesson says which facts it uses.
+// cluster (EKS, GKE, AKS) hides its control plane. The session's lesson
+// has its facts filled in, so the lesson as written says which it uses.
 func (s *Session) needsFacts(i int) string {
-	f := s.cfg.Facts
-	if f == nil {
+	if s.cfg.Facts == nil {
 		return ""
 	}
-	whyNot := map[string]string{
-		lesson.FactControlPlane: "This step looks at the control-plane node, and this cluster shows none (a managed cluster keeps its control plane out of sight)",
-		lesson.FactWorker:       "This step looks at a worker node, and this cluster shows none",
-		lesson.FactStorageClass: "This step uses the cluster's default StorageClass, and this cluster has none",
-	}
-	for _, name := range []string{lesson.FactControlPlane, lesson.FactWorker, lesson.FactStorageClass} {
-		if f[name] == "" && s.unlocalized.Steps[i].UsesFact(name) {
-			return whyNot[name] + ownCluster
+	for _, m := range missingFacts {
+		if s.cfg.Facts[m.fact] == "" && s.unlocalized.Steps[i].UsesFact(m.fact) {
+			return m.why + ownCluster
 		}
 	}
 	return ""

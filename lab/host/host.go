@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubelab/kubelab/lab/class"
 	"github.com/kubelab/kubelab/lab/cluster"
+	"github.com/kubelab/kubelab/lab/cluster/nodes"
 	"github.com/kubelab/kubelab/lab/cluster/shared"
 	"github.com/kubelab/kubelab/lab/engine"
 	"github.com/kubelab/kubelab/lab/kubectlver"
@@ -260,19 +261,19 @@ func (h *Lab) EngineConfig() (engine.Config, error) {
 func (h *Lab) facts(c *Clients) lesson.Facts {
 	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 	defer cancel()
-	nodes, err := cluster.ListNodes(ctx, c.Client.CoreV1().Nodes())
-	if err != nil || len(nodes) == 0 {
+	list, err := cluster.ListNodes(ctx, c.Client.CoreV1().Nodes())
+	if err != nil || len(list) == 0 {
 		return nil
 	}
-	roles := make(map[string][]string, len(nodes))
-	for _, n := range nodes {
+	roles := make(map[string][]string, len(list))
+	for _, n := range list {
 		roles[n.Name] = n.Roles
 	}
 	f := lesson.NodeFacts(roles)
 	if classes, err := c.Client.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{}); err == nil {
 		f[lesson.FactStorageClass] = ""
 		for _, sc := range classes.Items {
-			if sc.Annotations["storageclass.kubernetes.io/is-default-class"] == "true" {
+			if sc.Annotations[nodes.DefaultClassAnnotation] == "true" {
 				f[lesson.FactStorageClass] = sc.Name
 				break
 			}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/kubelab/kubelab/lab/cluster/nodes"
 )
 
 // Facts are what a lesson may say of the cluster it runs on, written
@@ -35,23 +37,24 @@ var factNames = []string{FactNodes, FactWorkers, FactControlPlane, FactWorker, F
 
 // DefaultFacts are those of kubelab's own clusters (embedded and kind).
 func DefaultFacts() Facts {
-	return Facts{FactNodes: "3", FactWorkers: "2", FactControlPlane: "kubelab-control-plane", FactWorker: "kubelab-worker", FactStorageClass: "standard"}
+	return Facts{FactNodes: strconv.Itoa(len(nodes.All)), FactWorkers: strconv.Itoa(len(nodes.All) - 1),
+		FactControlPlane: nodes.ControlPlane, FactWorker: nodes.Worker, FactStorageClass: nodes.StorageClass}
 }
 
 // NodeFacts are the facts of a cluster with these nodes, each with its
 // node-role.kubernetes.io/ roles; its storage class is kubelab's until
 // the caller says (FactStorageClass).
-func NodeFacts(nodes map[string][]string) Facts {
-	names := make([]string, 0, len(nodes))
-	for n := range nodes {
+func NodeFacts(roles map[string][]string) Facts {
+	names := make([]string, 0, len(roles))
+	for n := range roles {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	f := Facts{FactNodes: strconv.Itoa(len(names)), FactControlPlane: "", FactWorker: "", FactStorageClass: DefaultFacts()[FactStorageClass]}
+	f := Facts{FactNodes: strconv.Itoa(len(names)), FactControlPlane: "", FactWorker: "", FactStorageClass: nodes.StorageClass}
 	workers := 0
 	for _, n := range names {
 		cp := false
-		for _, r := range nodes[n] {
+		for _, r := range roles[n] {
 			cp = cp || r == "control-plane" || r == "master"
 		}
 		switch {
@@ -106,13 +109,9 @@ func (l *Lesson) Localize(f Facts) *Lesson {
 	return c
 }
 
-// Facts are the facts the lesson says: those Localize filled in, else
-// kubelab's own clusters'.
-func (l *Lesson) Facts() Facts { return l.textFacts() }
-
-// textFacts are the facts StepText and ReadFile fill in: the lesson's own once
-// localized, else kubelab's clusters'.
-func (l *Lesson) textFacts() Facts {
+// Facts are the facts StepText and ReadFile fill in: those Localize filled
+// in, else kubelab's own clusters'.
+func (l *Lesson) Facts() Facts {
 	if l.facts != nil {
 		return l.facts
 	}

@@ -212,7 +212,7 @@ func (l *Lesson) ReadFile(fsys fs.FS, name string) ([]byte, error) {
 	if err != nil || !bytes.Contains(data, []byte("{{")) {
 		return data, err
 	}
-	return []byte(ExpandFacts(string(data), l.textFacts())), nil
+	return []byte(ExpandFacts(string(data), l.Facts())), nil
 }
 
 // StepText returns a step's Markdown, from text or text_file, with its
@@ -220,7 +220,7 @@ func (l *Lesson) ReadFile(fsys fs.FS, name string) ([]byte, error) {
 // those of kubelab's own clusters).
 func (l *Lesson) StepText(fsys fs.FS, s *Step) (string, error) {
 	if s.TextFile == "" {
-		return ExpandFacts(s.Text, l.textFacts()), nil
+		return ExpandFacts(s.Text, l.Facts()), nil
 	}
 	data, err := l.ReadFile(fsys, s.TextFile)
 	return string(data), err

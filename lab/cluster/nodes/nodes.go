@@ -16,6 +16,14 @@ const (
 	KubeletStopped = "stopped"
 )
 
+// StorageClass is the default StorageClass of every lab cluster, named as
+// kind names it, and DefaultClassAnnotation the annotation that makes a
+// class the default.
+const (
+	StorageClass           = "standard"
+	DefaultClassAnnotation = "storageclass.kubernetes.io/is-default-class"
+)
+
 // All lists the lab nodes, control plane first.
 var All = []string{ControlPlane, Worker, Worker2}
 

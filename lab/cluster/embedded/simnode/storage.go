@@ -11,6 +11,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubelab/kubelab/lab/cluster/nodes"
 )
 
 // The simulated nodes' storage, as kind's: a default StorageClass
@@ -23,14 +25,13 @@ import (
 // here; once the claim is deleted, the volume goes (reclaim policy Delete).
 const (
 	// StorageClass is the default class of a lab cluster, named as kind names it.
-	StorageClass = "standard"
+	StorageClass = nodes.StorageClass
 	// Provisioner is kind's local-path provisioner, played here.
 	Provisioner = "rancher.io/local-path"
 
 	annStorageProvisioner = "volume.kubernetes.io/storage-provisioner"
 	annSelectedNode       = "volume.kubernetes.io/selected-node"
 	annProvisionedBy      = "pv.kubernetes.io/provisioned-by"
-	annDefaultClass       = "storageclass.kubernetes.io/is-default-class"
 	localPathRoot         = "/var/local-path-provisioner"
 	provisionTick         = 500 * time.Millisecond
 )
@@ -40,7 +41,7 @@ func defaultClass() *storagev1.StorageClass {
 	wait := storagev1.VolumeBindingWaitForFirstConsumer
 	del := corev1.PersistentVolumeReclaimDelete
 	return &storagev1.StorageClass{
-		ObjectMeta:        metav1.ObjectMeta{Name: StorageClass, Annotations: map[string]string{annDefaultClass: "true"}},
+		ObjectMeta:        metav1.ObjectMeta{Name: StorageClass, Annotations: map[string]string{nodes.DefaultClassAnnotation: "true"}},
 		Provisioner:       Provisioner,
 		ReclaimPolicy:     &del,
 		VolumeBindingMode: &wait,
