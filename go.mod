@@ -11,6 +11,8 @@ require (
 	sigs.k8s.io/kwok v0.8.0
 )
 
+require mvdan.cc/sh/v3 v3.14.1 // indirect
+
 require (
 	al.essio.dev/pkg/shellescape v1.5.1 // indirect
 	cel.dev/expr v0.25.1 // indirect

@@ -15,15 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	mathrand "math/rand/v2"
-	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
-	"time"
 
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
@@ -43,10 +39,8 @@ type Runner struct {
 	// Env specifies the initial environment for the interpreter, which must
 	// not be nil. It can only be set via [Env].
 	//
-	// If it includes a TMPDIR variable describing an absolute directory,
-	// it is used as the directory in which to create temporary files needed
-	// for the interpreter's use, such as named pipes for process substitutions.
-	// Otherwise, [os.TempDir] is used.
+	// kubelab: no TMPDIR nor temporary files; process substitutions are
+	// refused.
 	Env expand.Environ
 
 	// writeEnv overlays [Runner.Env] so that we can write environment variables
@@ -56,9 +50,6 @@ type Runner struct {
 	// Dir specifies the working directory of the command, which must be an
 	// absolute path. It can only be set via [Dir].
 	Dir string
-
-	// tempDir is either $TMPDIR from [Runner.Env], or [os.TempDir].
-	tempDir string
 
 	// Params are the current shell parameters, e.g. from running a shell
 	// file or calling a function. Accessible via the $@/$* family of vars.
@@ -176,6 +167,8 @@ type Runner struct {
 	// Fake signal callbacks
 	callbackErr  string
 	callbackExit string
+
+	kl kubelab // kubelab: identity, spawn accounting, signals
 }
 
 // exitStatus holds the state of the shell after running one command.
@@ -271,10 +264,11 @@ type alias struct {
 func New(opts ...RunnerOption) (*Runner, error) {
 	r := &Runner{
 		usedNew:        true,
-		openHandler:    DefaultOpenHandler(),
-		readDirHandler: DefaultReadDirHandler2(),
-		statHandler:    DefaultStatHandler(),
-		accessHandler:  DefaultAccessHandler(),
+		openHandler:    noOpen,
+		readDirHandler: noReadDir,
+		statHandler:    noStat,
+		accessHandler:  noAccess,
+		execHandler:    noExec,
 	}
 	r.dirStack = r.dirBootstrap[:0]
 	// turn "on" the default Bash options
@@ -293,9 +287,7 @@ func New(opts ...RunnerOption) (*Runner, error) {
 		Env(nil)(r)
 	}
 	if r.Dir == "" {
-		if err := Dir("")(r); err != nil {
-			return nil, err
-		}
+		r.Dir = "/"
 	}
 	if r.stdout == nil || r.stderr == nil {
 		StdIO(r.stdin, r.stdout, r.stderr)(r)
@@ -316,48 +308,30 @@ type RunnerOption func(*Runner) error
 // TODO(v4): consider making [Env] and [Dir] fail when applied after a reset,
 // rather than being silently held back until the next one.
 
-// Env sets the interpreter's environment. If nil, a copy of the current
-// process's environment is used.
+// Env sets the interpreter's environment. If nil, the environment is empty
+// (kubelab: never the host process's).
 func Env(env expand.Environ) RunnerOption {
 	return func(r *Runner) error {
 		if env == nil {
-			env = expand.ListEnviron(os.Environ()...)
+			env = expand.ListEnviron()
 		}
 		r.Env = env
 		return nil
 	}
 }
 
-// Dir sets the interpreter's working directory. If empty, the process's current
-// directory is used.
+// Dir sets the interpreter's working directory, an absolute path inside the
+// container (kubelab: never checked against the host's file system; the
+// caller checks it through its own handlers). If empty, "/" is used.
 func Dir(path string) RunnerOption {
 	return func(r *Runner) error {
 		if path == "" {
-			path, err := os.Getwd()
-			if err != nil {
-				if runtime.GOOS == "js" {
-					// js/wasm has no working directory; virtual
-					// filesystems set Runner.Dir themselves
-					r.Dir = "/"
-					return nil
-				}
-				return fmt.Errorf("could not get current dir: %w", err)
-			}
-			r.Dir = path
-			return nil
+			path = "/"
 		}
-		path, err := filepath.Abs(path)
-		if err != nil {
-			return fmt.Errorf("could not get absolute dir: %w", err)
+		if !filepath.IsAbs(path) {
+			return fmt.Errorf("working directory %q is not absolute", path)
 		}
-		info, err := os.Stat(path)
-		if err != nil {
-			return fmt.Errorf("could not stat: %w", err)
-		}
-		if !info.IsDir() {
-			return fmt.Errorf("%s is not a directory", path)
-		}
-		r.Dir = path
+		r.Dir = filepath.Clean(path)
 		return nil
 	}
 }
@@ -504,18 +478,6 @@ func CallHandler(f CallHandlerFunc) RunnerOption {
 	}
 }
 
-// ExecHandler sets one command execution handler,
-// which replaces [DefaultExecHandler](2 * time.Second).
-//
-// Deprecated: use [ExecHandlers] instead, which allows chaining handlers more easily
-// like middleware functions.
-func ExecHandler(f ExecHandlerFunc) RunnerOption {
-	return func(r *Runner) error {
-		r.execHandler = f
-		return nil
-	}
-}
-
 // ExecHandlers appends middlewares to handle command execution.
 // The middlewares are chained from first to last, and the first is called by the runner.
 // Each middleware is expected to call the "next" middleware at most once.
@@ -529,7 +491,8 @@ func ExecHandler(f ExecHandlerFunc) RunnerOption {
 // For instance, a middleware could change the arguments to the "next" call,
 // or it could print log lines before or after the call to "next".
 //
-// The last exec handler is always [DefaultExecHandler](2 * time.Second).
+// The last exec handler always fails with status 127 (kubelab: there is no
+// default handler that runs host programs).
 func ExecHandlers(middlewares ...func(next ExecHandlerFunc) ExecHandlerFunc) RunnerOption {
 	return func(r *Runner) error {
 		r.execMiddlewares = append(r.execMiddlewares, middlewares...)
@@ -549,26 +512,6 @@ func ExecHandlers(middlewares ...func(next ExecHandlerFunc) ExecHandlerFunc) Run
 func OpenHandler(f OpenHandlerFunc) RunnerOption {
 	return func(r *Runner) error {
 		r.openHandler = f
-		return nil
-	}
-}
-
-// ReadDirHandler sets the read directory handler. See [ReadDirHandlerFunc] for more info.
-//
-// Deprecated: use [ReadDirHandler2].
-func ReadDirHandler(f ReadDirHandlerFunc) RunnerOption {
-	return func(r *Runner) error {
-		r.readDirHandler = func(ctx context.Context, path string) ([]fs.DirEntry, error) {
-			infos, err := f(ctx, path)
-			if err != nil {
-				return nil, err
-			}
-			entries := make([]fs.DirEntry, len(infos))
-			for i, info := range infos {
-				entries[i] = fs.FileInfoToDirEntry(info)
-			}
-			return entries, nil
-		}
 		return nil
 	}
 }
@@ -857,30 +800,15 @@ func (r *Runner) Reset() {
 		r.origStdout = r.stdout
 		r.origStderr = r.stderr
 
-		if r.execHandler != nil && len(r.execMiddlewares) > 0 {
-			panic("interp.ExecHandler should be replaced with interp.ExecHandlers, not mixed")
-		}
-		if r.execHandler == nil {
-			r.execHandler = DefaultExecHandler(2 * time.Second)
-		}
 		// Middlewares are chained from first to last, and each can call the
 		// next in the chain, so we need to construct the chain backwards.
 		for _, mw := range slices.Backward(r.execMiddlewares) {
 			r.execHandler = mw(r.execHandler)
 		}
-		// Fill tempDir; only need to do this once given that Env will not change.
-		if dir := r.Env.Get("TMPDIR").String(); filepath.IsAbs(dir) {
-			r.tempDir = dir
-		} else {
-			r.tempDir = os.TempDir()
-		}
-		// Clean it as we will later do a string prefix match.
-		r.tempDir = filepath.Clean(r.tempDir)
 	}
 	// reset the internal state
 	*r = Runner{
 		Env:            r.Env,
-		tempDir:        r.tempDir,
 		callHandler:    r.callHandler,
 		execHandler:    r.execHandler,
 		openHandler:    r.openHandler,
@@ -910,6 +838,7 @@ func (r *Runner) Reset() {
 
 		dirStack: r.dirStack[:0],
 		usedNew:  r.usedNew,
+		kl:       r.kl,
 	}
 	// Ensure we stop referencing any pointers before we reuse bgProcs.
 	clear(r.bgProcs)
@@ -922,33 +851,22 @@ func (r *Runner) Reset() {
 	}
 	// TODO(v4): Use the supplied Env directly if it implements enough methods.
 	r.writeEnv = &overlayEnviron{parent: r.Env}
-	if !r.writeEnv.Get("HOME").IsSet() {
-		home, _ := os.UserHomeDir()
-		r.setVarString("HOME", home)
-	}
-	if !r.writeEnv.Get("UID").IsSet() {
-		r.setVar("UID", expand.Variable{
-			Set:      true,
-			Kind:     expand.String,
-			ReadOnly: true,
-			Str:      strconv.Itoa(os.Getuid()),
-		})
-	}
-	if !r.writeEnv.Get("EUID").IsSet() {
-		r.setVar("EUID", expand.Variable{
-			Set:      true,
-			Kind:     expand.String,
-			ReadOnly: true,
-			Str:      strconv.Itoa(os.Geteuid()),
-		})
-	}
-	if !r.writeEnv.Get("GID").IsSet() {
-		r.setVar("GID", expand.Variable{
-			Set:      true,
-			Kind:     expand.String,
-			ReadOnly: true,
-			Str:      strconv.Itoa(os.Getgid()),
-		})
+	// kubelab: HOME is the container's or unset, never the host's; UID,
+	// EUID and GID are bash's, and only where the shell is bash.
+	if r.kl.id.Bash {
+		for _, v := range [...]struct {
+			name string
+			id   int
+		}{{"UID", r.kl.id.UID}, {"EUID", r.kl.id.UID}, {"GID", r.kl.id.GID}} {
+			if !r.writeEnv.Get(v.name).IsSet() {
+				r.setVar(v.name, expand.Variable{
+					Set:      true,
+					Kind:     expand.String,
+					ReadOnly: true,
+					Str:      strconv.Itoa(v.id),
+				})
+			}
+		}
 	}
 	r.setVarString("PWD", r.Dir)
 	r.setVarString("IFS", " \t\n")
@@ -1071,7 +989,6 @@ func (r *Runner) subshell(background bool) *Runner {
 	// sensitive ones like [errgroup.Group], and to do deep copies of slices.
 	r2 := &Runner{
 		Dir:            r.Dir,
-		tempDir:        r.tempDir,
 		Params:         r.Params,
 		callHandler:    r.callHandler,
 		execHandler:    r.execHandler,
@@ -1089,6 +1006,8 @@ func (r *Runner) subshell(background bool) *Runner {
 		lastExit:       r.lastExit,
 
 		origStdout: r.origStdout, // used for process substitutions
+
+		kl: r.kl.subshell(),
 	}
 	r2.writeEnv = newOverlayEnviron(r.writeEnv, background)
 	// Funcs are copied, since they might be modified.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -309,12 +310,12 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 			args = args[1:]
 		}
 		pwd := r.envGet("PWD")
-		if evalSymlinks {
+		if evalSymlinks && r.kl.realPath != nil {
+			// kubelab: through the handler, never the host's symlinks.
 			var err error
-			pwd, err = filepath.EvalSymlinks(pwd)
+			pwd, err = r.kl.realPath(r.handlerCtx(ctx, handlerKindStat, pos), pwd)
 			if err != nil {
-				exit.fatal(err) // perhaps overly dramatic?
-				return exit
+				return failf(1, "pwd: %v\n", err)
 			}
 		}
 		r.outf("%s\n", pwd)
@@ -349,7 +350,10 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		if len(args) == 0 {
 			// Note that "wait" without arguments always returns exit status zero.
 			for _, bg := range r.bgProcs {
-				<-bg.done
+				if code, ok := r.waitSignal(ctx, bg.done); !ok {
+					exit.code = code
+					return exit
+				}
 			}
 			break
 		}
@@ -360,7 +364,10 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 				return failf(1, "wait: pid %s is not a child of this shell\n", arg)
 			}
 			bg := r.bgProcs[pid-1]
-			<-bg.done
+			if code, ok := r.waitSignal(ctx, bg.done); !ok {
+				exit.code = code
+				return exit
+			}
 			exit = *bg.exit
 		}
 	case "builtin":
@@ -389,7 +396,7 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		args := fp.args()
 		for _, arg := range args {
 			if mode == "-p" || mode == "-P" {
-				if path, err := LookPathDir(r.Dir, r.writeEnv, arg); err == nil {
+				if path, err := r.lookPath(ctx, arg, true); err == nil {
 					r.outf("%s\n", path)
 				} else {
 					anyNotFound = true
@@ -438,7 +445,7 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 				}
 				continue
 			}
-			if path, err := LookPathDir(r.Dir, r.writeEnv, arg); err == nil {
+			if path, err := r.lookPath(ctx, arg, true); err == nil {
 				if mode == "-t" {
 					r.out("file\n")
 				} else {
@@ -458,8 +465,7 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		// TODO: implement. for now, having this as a no-op is better than nothing.
 	case "eval":
 		src := strings.Join(args, " ")
-		p := syntax.NewParser()
-		file, err := p.Parse(strings.NewReader(src), "")
+		file, err := r.parse(src, "")
 		if err != nil {
 			return failf(1, "eval: %v\n", err)
 		}
@@ -469,7 +475,7 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		if len(args) < 1 {
 			return failf(2, "%v: source: need filename\n", pos)
 		}
-		path, err := scriptFromPathDir(r.Dir, r.writeEnv, args[0])
+		path, err := r.lookPath(ctx, args[0], false)
 		if err != nil {
 			// If the script was not found in PATH or there was any error, pass
 			// the source path to the open handler so it has a chance to look
@@ -482,7 +488,7 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 			return failf(1, "source: %v\n", err)
 		}
 		defer f.Close()
-		p := syntax.NewParser()
+		p := syntax.NewParser(syntax.Variant(r.kl.language()))
 		file, err := p.Parse(f, path)
 		if err != nil {
 			return failf(1, "source: %v\n", err)
@@ -548,7 +554,9 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 			break
 		}
 		r.exit.exiting = true
+		r.kl.inExec = true
 		r.exec(ctx, pos, args)
+		r.kl.inExec = false
 		exit = r.exit
 	case "command":
 		show := false
@@ -578,7 +586,7 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 			last = 0
 			if r.Funcs[arg] != nil || IsBuiltin(arg) {
 				r.outf("%s\n", arg)
-			} else if path, err := LookPathDir(r.Dir, r.writeEnv, arg); err == nil {
+			} else if path, err := r.lookPath(ctx, arg, true); err == nil {
 				r.outf("%s\n", path)
 			} else {
 				last = 1
@@ -951,6 +959,9 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 			if r.callbackErr != "" {
 				r.outf("trap -- %q ERR\n", r.callbackErr)
 			}
+			for _, name := range slices.Sorted(maps.Keys(r.kl.traps)) {
+				r.outf("trap -- %s %s\n", shellQuote(r.kl.traps[name]), name)
+			}
 		case 1:
 			// assume it's a signal, the default will be restored
 		default:
@@ -959,17 +970,21 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		}
 		// For now, treat both empty and - the same since ERR and EXIT have no
 		// default callback.
-		if callback == "-" {
+		reset := callback == "-"
+		if reset {
 			callback = ""
 		}
 		for _, arg := range args {
 			switch arg {
 			case "ERR":
 				r.callbackErr = callback
-			case "EXIT":
+			case "EXIT", "0":
 				r.callbackExit = callback
 			default:
-				return failf(2, "trap: %s: invalid signal specification\n", arg)
+				// kubelab: signals, caught through the trap handler.
+				if !r.setSignalTrap(arg, callback, reset) {
+					return failf(2, "trap: %s: invalid signal specification\n", arg)
+				}
 			}
 		}
 

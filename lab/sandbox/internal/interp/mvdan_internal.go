@@ -16,6 +16,7 @@ import (
 
 	"mvdan.cc/sh/v3/pattern"
 )
+
 // ExtendedPatternMatcher returns a [regexp.Regexp.MatchString]-like function
 // to support !(pattern-list) extended patterns where possible.
 // It can be used instead of [pattern.Regexp] for narrow use cases.
@@ -79,6 +80,7 @@ func extNegatedMatcher(pat string, groups []pattern.NegExtGlobGroup) (func(strin
 		return !rx.MatchString(middle)
 	}, nil
 }
+
 // The helpers below manipulate indexed array variables held as a list of
 // elements plus the index of each element when the array is sparse.
 // A nil indexes slice means the array is dense: each element's index is its

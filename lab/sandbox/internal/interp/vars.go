@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"maps"
 	mathrand "math/rand/v2"
-	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -176,9 +175,9 @@ func (r *Runner) lookupVar(name string) expand.Variable {
 		// Note that we don't support some of Bash's flags, such as h or B.
 		vr.Kind, vr.Str = expand.String, r.posixOptFlags()
 	case "$":
-		vr.Kind, vr.Str = expand.String, strconv.Itoa(os.Getpid())
+		vr.Kind, vr.Str = expand.String, strconv.Itoa(r.kl.id.PID) // kubelab
 	case "PPID":
-		vr.Kind, vr.Str = expand.String, strconv.Itoa(os.Getppid())
+		vr.Kind, vr.Str = expand.String, strconv.Itoa(r.kl.id.PPID) // kubelab
 	case "RANDOM": // not for cryptographic use
 		// Without a seed we use the global generator, which is seeded randomly
 		// and also uses ChaCha8. Note that [Runner.subshell] does not copy the
