@@ -378,8 +378,8 @@ func owner(info fs.FileInfo) (uid, gid int, ok bool) {
 }
 
 func getAtime(info fs.FileInfo) time.Time {
-	if s, ok := info.Sys().(interface{ Atime() time.Time }); ok {
-		return s.Atime()
+	if s, ok := info.Sys().(interface{ AccessTime() time.Time }); ok {
+		return s.AccessTime()
 	}
 	return info.ModTime()
 }
