@@ -225,7 +225,7 @@ func (p *procFS) readlinkFor(rel string, pid int) (string, error) {
 	return n.target, nil
 }
 
-func (p *procFS) lstat(rel string) (*info, error)      { return p.lstatFor(rel, 0) }
+func (p *procFS) lstat(rel string) (*info, error)     { return p.lstatFor(rel, 0) }
 func (p *procFS) readlink(rel string) (string, error) { return p.readlinkFor(rel, 0) }
 
 func (p *procFS) readDir(rel string) ([]*info, error) {
@@ -326,4 +326,3 @@ func (h *dataHandle) Seek(off int64, whence int) (int64, error) {
 	h.off = off
 	return off, nil
 }
-

@@ -21,20 +21,20 @@ const hostSecret = "HOST-SECRET-must-never-be-read"
 
 func image() fstest.MapFS {
 	return fstest.MapFS{
-		"etc":           {Mode: fs.ModeDir | 0o755},
-		"etc/passwd":    {Data: []byte("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n"), Mode: 0o644},
-		"etc/hostname":  {Data: []byte("image-hostname\n"), Mode: 0o644},
-		"etc/shadow":    {Data: []byte("root:*:19000:0:99999:7:::\n"), Mode: 0o640},
-		"bin":           {Mode: fs.ModeDir | 0o755},
-		"bin/sh":        {Data: []byte("\x7fELF"), Mode: 0o755},
-		"tmp":           {Mode: fs.ModeDir | fs.ModeSticky | 0o777},
-		"root":          {Mode: fs.ModeDir | 0o700},
-		"home":          {Mode: fs.ModeDir | 0o755},
-		"home/app":      {Mode: fs.ModeDir | 0o755, Sys: &sandbox.Stat{UID: 1000, GID: 1000}},
-		"usr/share/doc": {Mode: fs.ModeDir | 0o755},
+		"etc":                  {Mode: fs.ModeDir | 0o755},
+		"etc/passwd":           {Data: []byte("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n"), Mode: 0o644},
+		"etc/hostname":         {Data: []byte("image-hostname\n"), Mode: 0o644},
+		"etc/shadow":           {Data: []byte("root:*:19000:0:99999:7:::\n"), Mode: 0o640},
+		"bin":                  {Mode: fs.ModeDir | 0o755},
+		"bin/sh":               {Data: []byte("\x7fELF"), Mode: 0o755},
+		"tmp":                  {Mode: fs.ModeDir | fs.ModeSticky | 0o777},
+		"root":                 {Mode: fs.ModeDir | 0o700},
+		"home":                 {Mode: fs.ModeDir | 0o755},
+		"home/app":             {Mode: fs.ModeDir | 0o755, Sys: &sandbox.Stat{UID: 1000, GID: 1000}},
+		"usr/share/doc":        {Mode: fs.ModeDir | 0o755},
 		"usr/share/doc/readme": {Data: []byte("docs\n"), Mode: 0o644},
-		"var/lib":       {Mode: fs.ModeDir | 0o755},
-		"etc/link":      {Data: []byte("/etc/hostname"), Mode: fs.ModeSymlink | 0o777},
+		"var/lib":              {Mode: fs.ModeDir | 0o755},
+		"etc/link":             {Data: []byte("/etc/hostname"), Mode: fs.ModeSymlink | 0o777},
 	}
 }
 
