@@ -3,7 +3,6 @@ package vfs
 import (
 	"errors"
 	"hash/fnv"
-	"io"
 	"io/fs"
 	"time"
 )
@@ -417,46 +416,3 @@ func (o *overlay) chtimes(rel string, atime, mtime time.Time) error {
 
 func (o *overlay) usage() (int64, int64) { return o.upper.usage() }
 
-// lowerHandle is an image file opened for reading.
-type lowerHandle struct {
-	f fs.File
-	i *info
-}
-
-func (h *lowerHandle) Read(b []byte) (int, error) { return h.f.Read(b) }
-func (h *lowerHandle) Write([]byte) (int, error)  { return 0, errBadFD }
-func (h *lowerHandle) Close() error               { return h.f.Close() }
-func (h *lowerHandle) stat() (*info, error)       { return h.i, nil }
-func (h *lowerHandle) readDir(int) ([]*info, error) {
-	return nil, errNotDir
-}
-
-func (h *lowerHandle) Seek(off int64, whence int) (int64, error) {
-	if s, ok := h.f.(io.Seeker); ok {
-		return s.Seek(off, whence)
-	}
-	return 0, errNotSup
-}
-
-// listHandle is an open directory whose entries were listed when opened.
-type listHandle struct {
-	i   *info
-	all []*info
-	off int
-}
-
-func (h *listHandle) Read([]byte) (int, error)  { return 0, errIsDir }
-func (h *listHandle) Write([]byte) (int, error) { return 0, errBadFD }
-func (h *listHandle) Close() error              { return nil }
-func (h *listHandle) stat() (*info, error)      { return h.i, nil }
-func (h *listHandle) readDir(n int) ([]*info, error) {
-	return pageDir(h.all, &h.off, n)
-}
-
-func (h *listHandle) Seek(off int64, whence int) (int64, error) {
-	if off == 0 && whence == io.SeekStart {
-		h.off = 0
-		return 0, nil
-	}
-	return 0, errInvalid
-}

@@ -2,7 +2,6 @@ package vfs
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -290,39 +289,3 @@ func (p *procFS) chown(string, int, int) error               { return errPerm }
 func (p *procFS) chtimes(string, time.Time, time.Time) error { return errPerm }
 func (p *procFS) usage() (int64, int64)                      { return 0, 0 }
 
-// dataHandle reads bytes made when the file was opened.
-type dataHandle struct {
-	i    *info
-	data []byte
-	off  int64
-}
-
-func (h *dataHandle) Read(b []byte) (int, error) {
-	if h.off >= int64(len(h.data)) {
-		return 0, io.EOF
-	}
-	n := copy(b, h.data[h.off:])
-	h.off += int64(n)
-	return n, nil
-}
-
-func (h *dataHandle) Write([]byte) (int, error) { return 0, errBadFD }
-func (h *dataHandle) Close() error              { return nil }
-func (h *dataHandle) stat() (*info, error)      { return h.i, nil }
-func (h *dataHandle) readDir(int) ([]*info, error) {
-	return nil, errNotDir
-}
-
-func (h *dataHandle) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekCurrent:
-		off += h.off
-	case io.SeekEnd:
-		off += int64(len(h.data))
-	}
-	if off < 0 {
-		return 0, errInvalid
-	}
-	h.off = off
-	return off, nil
-}
