@@ -415,4 +415,3 @@ func (o *overlay) chtimes(rel string, atime, mtime time.Time) error {
 }
 
 func (o *overlay) usage() (int64, int64) { return o.upper.usage() }
-

@@ -288,4 +288,3 @@ func (p *procFS) chmod(string, fs.FileMode) error            { return errPerm }
 func (p *procFS) chown(string, int, int) error               { return errPerm }
 func (p *procFS) chtimes(string, time.Time, time.Time) error { return errPerm }
 func (p *procFS) usage() (int64, int64)                      { return 0, 0 }
-

@@ -324,4 +324,3 @@ func (v *View) Rename(oldname, newname string) error {
 	}
 	return nil
 }
-
