@@ -3,9 +3,12 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -45,12 +48,104 @@ type Proc struct {
 	// spent), for OOM kills and the Metrics API; never nil.
 	Usage Usage
 	// Start runs another program of the same container (a shell running a
-	// command), as fork+exec would; nil where none may be started.
-	Start func(ctx context.Context, child *Proc) int
+	// command), as fork+execve(2) after a PATH search would: child.Args[0]
+	// is the command, found with child.Env's PATH relative to child.Dir;
+	// the child's streams are its own, the rest (FS, Net, user) the
+	// caller's. It returns the exit status, or an *ExecError where nothing
+	// could start (a shell's 127 and 126). A child whose PID is the
+	// caller's replaces it, as exec does. nil where none may be started.
+	Start func(ctx context.Context, child *Proc) (status int, err error)
 	// Lookup finds a program by the name a command uses, as a PATH search
 	// does ("ls", "/bin/ls"); ok is false where the container has none.
 	Lookup func(name string) (prog Program, ok bool)
+	// LookPath returns the path of the executable a command names, as a
+	// PATH search with the process's Env and Dir finds it; an *ExecError
+	// where there is none.
+	LookPath func(name string) (string, error)
+
+	// PID is the process's id in its container (1 for its main process);
+	// PPID its parent's (0 for the main process and exec sessions).
+	PID, PPID int
+	// Fork records a process that runs inside the calling program (a
+	// shell's subshell, a server's worker) with args for ps: it counts
+	// toward the container's process limit; done ends it. Past the limit
+	// it fails with syscall.EAGAIN. nil where not available.
+	Fork func(args []string) (pid int, done func(), err error)
+	// Signals delivers the signals the program catches (see Handle).
+	Signals <-chan syscall.Signal
+	// Handle sets what a signal does to the process, as sigaction(2):
+	// SigDefault (SIGTERM cancels ctx; a signal that terminates cancels
+	// ctx and makes the status 128+n; SIGCHLD, SIGWINCH, SIGURG do
+	// nothing), SigIgnore, or SigCatch (delivered on Signals). SIGKILL
+	// cannot be changed: it cancels ctx and makes the status 137. nil where
+	// no signal can reach the process.
+	Handle func(sig syscall.Signal, action SigAction)
+	// Processes is the container's process table (ps, kill, top); nil
+	// where the program may not see it.
+	Processes Processes
 }
+
+// SigAction is what a signal does to a process.
+type SigAction int
+
+// The actions of Proc.Handle.
+const (
+	SigDefault SigAction = iota
+	SigIgnore
+	SigCatch
+)
+
+// Processes is a container's process table.
+type Processes interface {
+	// List returns the container's processes, by PID.
+	List() []ProcessInfo
+	// Signal sends sig to process pid as kill(2): errors are
+	// syscall.ESRCH (no such process) and syscall.EINVAL.
+	Signal(pid int, sig syscall.Signal) error
+}
+
+// ProcessInfo is a process of a container, as ps shows it.
+type ProcessInfo struct {
+	PID, PPID, UID, GID int
+	Args                []string
+	Dir                 string
+	Start               time.Time
+	// State is 'R' (running) or 'S' (sleeping), as ps shows it.
+	State byte
+	// RSS is the memory the process says it holds (Usage.Grow); CPU the
+	// time it says it spent.
+	RSS int64
+	CPU time.Duration
+}
+
+// ExecError is why Start could not run a command, as execve(2) fails: Err
+// is ErrNotFound (no such file: a shell's 127, a container's StartError),
+// or a syscall.Errno: EACCES (not executable: 126), ENOEXEC (no #! line
+// nor program: a shell runs it as a script), EAGAIN (process limit).
+type ExecError struct {
+	Name string // the command as given
+	// Path is the file found, "" when none was.
+	Path string
+	Err  error
+}
+
+// ErrNotFound is what Start and LookPath fail with for a command that
+// names no file.
+var ErrNotFound = errors.New("executable file not found in $PATH")
+
+// Error says it as containerd does: exec: "x": executable file not found
+// in $PATH.
+func (e *ExecError) Error() string {
+	switch {
+	case e.Err == ErrNotFound && !strings.Contains(e.Name, "/"):
+		return fmt.Sprintf("exec: %q: %v", e.Name, e.Err)
+	case e.Err == ErrNotFound:
+		return fmt.Sprintf("exec: %q: stat %s: no such file or directory", e.Name, e.Name)
+	}
+	return fmt.Sprintf("exec: %q: %v", e.Name, e.Err)
+}
+
+func (e *ExecError) Unwrap() error { return e.Err }
 
 // Getenv returns the value of key in p.Env, "" when unset.
 func (p *Proc) Getenv(key string) string {

@@ -98,4 +98,5 @@ var strerror = map[syscall.Errno]string{
 	syscall.EHOSTUNREACH: "No route to host",
 	syscall.ENETUNREACH:  "Network is unreachable",
 	syscall.ETXTBSY:      "Text file busy",
+	syscall.ENXIO:        "No such device or address",
 }

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -51,7 +52,6 @@ func IsBuiltin(name string) bool {
 		"getopts",
 		"hash",
 		"jobs",
-		"kill",
 		"newgrp",
 		"pwd",
 		"read",
@@ -336,6 +336,7 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		default:
 			return failf(2, "usage: cd [dir]\n")
 		}
+		r.kl.pos = pos
 		exit.code = r.changeDir(ctx, "cd", path)
 	case "wait":
 		fp := flagParser{remaining: args}
@@ -1131,12 +1132,19 @@ func (r *Runner) changeDir(ctx context.Context, cmd, path string) uint8 {
 	}
 	apath := r.absPath(path)
 	info, err := r.stat(ctx, apath)
-	if err != nil || !info.IsDir() {
-		r.errf("%s: no such file or directory: %q\n", cmd, path)
-		return 1
+	if err == nil && !info.IsDir() {
+		err = syscall.ENOTDIR
 	}
-	if r.access(ctx, apath, AccessExec) != nil {
-		r.errf("%s: permission denied: %q\n", cmd, path)
+	if err == nil {
+		err = r.access(ctx, apath, AccessExec)
+	}
+	if err != nil {
+		if r.kl.diag != nil { // kubelab: the shell's own words
+			text, code := r.kl.diag(r.kl.pos, cmd, path, err)
+			r.errf("%s", text)
+			return code
+		}
+		r.errf("%s: %q: %v\n", cmd, path, err)
 		return 1
 	}
 	r.Dir = apath

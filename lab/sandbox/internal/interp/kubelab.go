@@ -130,6 +130,20 @@ type kubelab struct {
 	traps  map[string]string
 	inExec bool
 	lang   syntax.LangVariant
+	diag   DiagFunc
+	pos    syntax.Pos
+}
+
+// DiagFunc words a builtin's failure (cd's) as the shell being emulated
+// does: the line to print and the status.
+type DiagFunc func(pos syntax.Pos, cmd, arg string, err error) (text string, status uint8)
+
+// Diagnostics sets how builtins word their failures.
+func Diagnostics(f DiagFunc) RunnerOption {
+	return func(r *Runner) error {
+		r.kl.diag = f
+		return nil
+	}
 }
 
 // Language sets the language eval, source and traps parse (upstream:

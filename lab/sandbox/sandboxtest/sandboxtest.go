@@ -1,0 +1,177 @@
+// Package sandboxtest has what tests of containers need and no cluster
+// gives them: a busybox-like image layer, an in-memory pod network and a
+// Usage with a memory limit. Tests only.
+package sandboxtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing/fstest"
+	"time"
+
+	"github.com/kubelab/kubelab/lab/sandbox"
+)
+
+// Image is a small busybox image's files (without its programs, which a
+// container's Programs add): users, groups, the usual directories.
+func Image() fstest.MapFS {
+	dir := func(mode fs.FileMode) *fstest.MapFile { return &fstest.MapFile{Mode: fs.ModeDir | mode} }
+	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s), Mode: 0o644} }
+	return fstest.MapFS{
+		"bin": dir(0o755), "dev": dir(0o755), "etc": dir(0o755), "home": dir(0o755), "proc": dir(0o555),
+		"root": dir(0o700), "sys": dir(0o555), "tmp": dir(0o1777), "usr": dir(0o755), "usr/sbin": dir(0o755),
+		"var": dir(0o755), "var/spool": dir(0o755), "var/spool/mail": dir(0o755), "var/www": dir(0o755),
+		"etc/passwd": file("root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\n" +
+			"bin:x:2:2:bin:/bin:/bin/false\nsys:x:3:3:sys:/dev:/bin/false\nsync:x:4:100:sync:/bin:/bin/sync\n" +
+			"mail:x:8:8:mail:/var/spool/mail:/bin/false\nwww-data:x:33:33:www-data:/var/www:/bin/false\n" +
+			"operator:x:37:37:Operator:/var:/bin/false\nnobody:x:65534:65534:nobody:/home:/bin/false\n"),
+		"etc/group": file("root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nadm:x:4:\ntty:x:5:\ndisk:x:6:\n" +
+			"lp:x:7:\nmail:x:8:\nkmem:x:9:\nwheel:x:10:root\ncdrom:x:11:\ndialout:x:18:\nfloppy:x:19:\n" +
+			"video:x:28:\naudio:x:29:\ntape:x:32:\nwww-data:x:33:\noperator:x:37:\nstaff:x:50:\nusers:x:100:\nnogroup:x:65534:\n"),
+		"etc/shadow":    &fstest.MapFile{Data: []byte("root:*:10933:0:99999:7:::\n"), Mode: 0o600},
+		"etc/localtime": file("UTC0\n"),
+	}
+}
+
+// Net is a pod network in memory: listeners of the pod, and names that
+// resolve. Dialing anything else is refused; it never reaches the host.
+type Net struct {
+	mu        sync.Mutex
+	listeners map[string]*listener
+	hosts     map[string][]string
+	// Remote, where set, answers dials to addresses outside the pod
+	// (another pod, a Service).
+	Remote func(ctx context.Context, address string) (net.Conn, error)
+}
+
+// NewNet makes a pod network whose names resolve as hosts says
+// ("kubernetes.default.svc.cluster.local": {"10.96.0.1"}).
+func NewNet(hosts map[string][]string) *Net {
+	return &Net{listeners: map[string]*listener{}, hosts: hosts}
+}
+
+var _ sandbox.Net = (*Net)(nil)
+
+func port(address string) (string, error) {
+	_, p, err := net.SplitHostPort(address)
+	return p, err
+}
+
+// Listen listens on a port of the pod.
+func (n *Net) Listen(network, address string) (net.Listener, error) {
+	p, err := port(address)
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, taken := n.listeners[p]; taken {
+		return nil, &net.OpError{Op: "listen", Net: network, Err: fmt.Errorf("bind: address already in use")}
+	}
+	l := &listener{n: n, port: p, conns: make(chan net.Conn), done: make(chan struct{})}
+	n.listeners[p] = l
+	return l, nil
+}
+
+// Dial connects to a listener of the pod (localhost, the pod's own
+// address) or to Remote.
+func (n *Net) Dial(ctx context.Context, network, address string) (net.Conn, error) {
+	host, p, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	local := host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "0.0.0.0"
+	n.mu.Lock()
+	l := n.listeners[p]
+	n.mu.Unlock()
+	if local && l != nil {
+		client, server := net.Pipe()
+		select {
+		case l.conns <- server:
+			return client, nil
+		case <-l.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if !local && n.Remote != nil {
+		return n.Remote(ctx, address)
+	}
+	return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+}
+
+// LookupHost resolves a name from the hosts given to NewNet.
+func (n *Net) LookupHost(ctx context.Context, host string) ([]string, error) {
+	if ip := net.ParseIP(host); ip != nil {
+		return []string{host}, nil
+	}
+	if addrs, ok := n.hosts[strings.TrimSuffix(host, ".")]; ok {
+		return addrs, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+type listener struct {
+	n     *Net
+	port  string
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *listener) Close() error {
+	l.once.Do(func() {
+		close(l.done)
+		l.n.mu.Lock()
+		delete(l.n.listeners, l.port)
+		l.n.mu.Unlock()
+	})
+	return nil
+}
+
+func (l *listener) Addr() net.Addr {
+	var p int
+	fmt.Sscan(l.port, &p)
+	return &net.TCPAddr{IP: net.IPv4zero, Port: p}
+}
+
+// Usage counts the memory a container's programs say they hold, with a
+// limit (0: none).
+type Usage struct {
+	Limit int64
+	used  atomic.Int64
+	cpu   atomic.Int64
+}
+
+// Grow implements sandbox.Usage.
+func (u *Usage) Grow(n int64) error {
+	if v := u.used.Add(n); u.Limit > 0 && v > u.Limit {
+		return sandbox.ErrOOM
+	}
+	return nil
+}
+
+// CPU implements sandbox.Usage.
+func (u *Usage) CPU(d time.Duration) { u.cpu.Add(int64(d)) }
+
+// Used is the memory held now.
+func (u *Usage) Used() int64 { return u.used.Load() }
+
+// ErrRefused is what Dial to an unknown address returns.
+var ErrRefused = errors.New("connection refused")
