@@ -68,18 +68,21 @@ type Proc struct {
 	PID, PPID int
 	// Fork records a process that runs inside the calling program (a
 	// shell's subshell, a server's worker) with args for ps: it counts
-	// toward the container's process limit; done ends it. Past the limit
-	// it fails with syscall.EAGAIN. nil where not available.
-	Fork func(args []string) (pid int, done func(), err error)
-	// Signals delivers the signals the program catches (see Handle).
-	Signals <-chan syscall.Signal
+	// toward the container's process limit, its work runs with child
+	// (derived from ctx, cancelled when the process is killed), done ends
+	// it. Past the limit it fails with syscall.EAGAIN. nil where not
+	// available.
+	Fork func(ctx context.Context, args []string) (child context.Context, pid int, done func(), err error)
 	// Handle sets what a signal does to the process, as sigaction(2):
 	// SigDefault (SIGTERM cancels ctx; a signal that terminates cancels
 	// ctx and makes the status 128+n; SIGCHLD, SIGWINCH, SIGURG do
-	// nothing), SigIgnore, or SigCatch (delivered on Signals). SIGKILL
-	// cannot be changed: it cancels ctx and makes the status 137. nil where
-	// no signal can reach the process.
-	Handle func(sig syscall.Signal, action SigAction)
+	// nothing), SigIgnore, or SigCatch: handler is called with the signal
+	// from the goroutine that sends it, before the sender's kill returns
+	// (as a kernel makes a signal pending); it must not block: note it and
+	// act in the program's own goroutine. SIGKILL cannot be changed: it
+	// cancels ctx and makes the status 137. nil where no signal can reach
+	// the process.
+	Handle func(sig syscall.Signal, action SigAction, handler func(syscall.Signal))
 	// Processes is the container's process table (ps, kill, top); nil
 	// where the program may not see it.
 	Processes Processes

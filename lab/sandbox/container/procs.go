@@ -29,13 +29,12 @@ type process struct {
 	exe     string
 	dir     string
 	env     []string
-	actions map[syscall.Signal]sandbox.SigAction
+	actions map[syscall.Signal]sigAction
 	killed  syscall.Signal // the signal that ends it, 0 while none
 	cancel  context.CancelFunc
 
-	sigs chan syscall.Signal
-	rss  atomic.Int64
-	cpu  atomic.Int64
+	rss atomic.Int64
+	cpu atomic.Int64
 }
 
 // table is a container's processes.
@@ -144,14 +143,13 @@ func (p *process) signal(sig syscall.Signal) error {
 	if sig == syscall.SIGSTOP || sig == syscall.SIGTSTP || sig == syscall.SIGTTIN || sig == syscall.SIGTTOU {
 		return syscall.EINVAL // stopping a process is not supported
 	}
-	switch p.actions[sig] {
+	switch a := p.actions[sig]; a.action {
 	case sandbox.SigIgnore:
 		return nil
 	case sandbox.SigCatch:
-		select {
-		case p.sigs <- sig:
-		default: // pending signals of one kind merge, as the kernel's
-		}
+		p.mu.Unlock()
+		a.handler(sig)
+		p.mu.Lock()
 		return nil
 	}
 	switch {
@@ -167,18 +165,24 @@ func (p *process) signal(sig syscall.Signal) error {
 	return nil
 }
 
+// sigAction is what a signal does to a process.
+type sigAction struct {
+	action  sandbox.SigAction
+	handler func(syscall.Signal)
+}
+
 // handle implements Proc.Handle.
-func (p *process) handle(sig syscall.Signal, action sandbox.SigAction) {
+func (p *process) handle(sig syscall.Signal, action sandbox.SigAction, handler func(syscall.Signal)) {
 	if sig == syscall.SIGKILL || sig == syscall.SIGSTOP {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if action == sandbox.SigDefault {
+	if action == sandbox.SigDefault || action == sandbox.SigCatch && handler == nil {
 		delete(p.actions, sig)
 		return
 	}
-	p.actions[sig] = action
+	p.actions[sig] = sigAction{action, handler}
 }
 
 // status is the exit status of p's program that returned code.

@@ -41,11 +41,11 @@ func (c *Container) start(ctx context.Context, parent *process, child *sandbox.P
 		p = parent
 		p.mu.Lock()
 		p.args, p.exe, p.dir, p.env = argv, exe, child.Dir, child.Env
-		p.actions = map[syscall.Signal]sandbox.SigAction{} // exec resets what is caught
+		p.actions = map[syscall.Signal]sigAction{} // exec resets what is caught
 		p.mu.Unlock()
 	} else {
 		p = &process{uid: uid, gid: gid, start: time.Now(), args: argv, exe: exe, dir: child.Dir, env: child.Env,
-			actions: map[syscall.Signal]sandbox.SigAction{}, sigs: make(chan syscall.Signal, 8)}
+			actions: map[syscall.Signal]sigAction{}}
 		if parent != nil {
 			p.ppid = parent.pid
 		}
@@ -120,7 +120,7 @@ func (c *Container) proc(p *process, child *sandbox.Proc, argv []string, cred vf
 		FS:  c.tree.View(p.pid, cred, child.Dir, vfs.Stdio{In: stdin, Out: stdout, Err: stderr}),
 		Net: c.cfg.Net, Hostname: c.cfg.Hostname, UID: cred.UID, GID: cred.GID,
 		Usage: usage{p: p, c: c.cfg.Usage}, PID: p.pid, PPID: p.ppid,
-		Signals: p.sigs, Handle: p.handle, Processes: c.procs,
+		Handle: p.handle, Processes: c.procs,
 	}
 	proc.Start = func(ctx context.Context, ch *sandbox.Proc) (int, error) { return c.start(ctx, p, ch, nil) }
 	proc.LookPath = func(name string) (string, error) {
@@ -131,21 +131,26 @@ func (c *Container) proc(p *process, child *sandbox.Proc, argv []string, cred vf
 		_, _, prog, err := c.resolve(c.tree.View(0, cred, proc.Dir, vfs.Stdio{}), []string{name}, proc.Env)
 		return prog, err == nil
 	}
-	proc.Fork = func(args []string) (int, func(), error) { return c.fork(p, args) }
+	proc.Fork = func(ctx context.Context, args []string) (context.Context, int, func(), error) {
+		return c.fork(ctx, p, args)
+	}
 	return proc
 }
 
-// fork records a process that runs inside p's program.
-func (c *Container) fork(p *process, args []string) (int, func(), error) {
+// fork records a process that runs inside p's program: a signal that
+// ends it cancels child.
+func (c *Container) fork(ctx context.Context, p *process, args []string) (context.Context, int, func(), error) {
+	child, cancel := context.WithCancel(ctx)
 	p.mu.Lock()
 	f := &process{ppid: p.pid, uid: p.uid, gid: p.gid, start: time.Now(), args: args, exe: p.exe,
-		dir: p.dir, env: p.env, actions: map[syscall.Signal]sandbox.SigAction{}, cancel: func() {}}
+		dir: p.dir, env: p.env, actions: map[syscall.Signal]sigAction{}, cancel: cancel}
 	p.mu.Unlock()
 	if err := c.procs.add(f); err != nil {
-		return 0, nil, err
+		cancel()
+		return nil, 0, nil, err
 	}
 	var once sync.Once
-	return f.pid, func() { once.Do(func() { c.procs.remove(f.pid) }) }, nil
+	return child, f.pid, func() { once.Do(func() { cancel(); c.procs.remove(f.pid) }) }, nil
 }
 
 // getenv reads key from env.

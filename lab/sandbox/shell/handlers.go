@@ -24,6 +24,7 @@ type shell struct {
 	d   dialect
 	p   *sandbox.Proc
 	inv *invocation
+	r   *interp.Runner // once made
 }
 
 // runner makes the interpreter: every command that is not a builtin or a
@@ -194,15 +195,15 @@ func (s *shell) realPath(ctx context.Context, name string) (string, error) {
 }
 
 // spawn counts a subshell as a process of the container.
-func (s *shell) spawn(ctx context.Context) (func(), error) {
+func (s *shell) spawn(ctx context.Context) (context.Context, int, func(), error) {
 	if s.p.Fork == nil {
-		return func() {}, nil
+		return ctx, 0, func() {}, nil
 	}
-	_, done, err := s.p.Fork(s.p.Args)
+	child, pid, done, err := s.p.Fork(ctx, s.p.Args)
 	if err != nil {
-		return nil, fmt.Errorf("%scan't fork: %s", s.prefix(interp.HandlerCtx(ctx).Pos), sandbox.Strerror(err))
+		return nil, 0, nil, fmt.Errorf("%scan't fork: %s", s.prefix(interp.HandlerCtx(ctx).Pos), sandbox.Strerror(err))
 	}
-	return done, nil
+	return child, pid, done, nil
 }
 
 // trap tells the container which signals the script catches.
@@ -213,11 +214,11 @@ func (s *shell) trap(sig string, action interp.TrapAction) {
 	}
 	switch action {
 	case interp.TrapCatch:
-		s.p.Handle(num, sandbox.SigCatch)
+		s.p.Handle(num, sandbox.SigCatch, func(syscall.Signal) { s.r.Signal(sig) })
 	case interp.TrapIgnore:
-		s.p.Handle(num, sandbox.SigIgnore)
+		s.p.Handle(num, sandbox.SigIgnore, nil)
 	default:
-		s.p.Handle(num, sandbox.SigDefault)
+		s.p.Handle(num, sandbox.SigDefault, nil)
 	}
 }
 

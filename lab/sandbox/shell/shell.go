@@ -145,12 +145,8 @@ func (d dialect) run(ctx context.Context, p *sandbox.Proc) int {
 		fmt.Fprintf(p.Stderr, "%s: %v\n", inv.name, err)
 		return 2
 	}
-	if p.Signals != nil {
-		r.EnableSignals()
-		done := make(chan struct{})
-		defer close(done)
-		go s.relaySignals(ctx, done, r)
-	}
+	s.r = r
+	r.EnableSignals()
 	err = r.Run(ctx, file)
 	return s.status(ctx, err)
 }
@@ -203,20 +199,4 @@ func (s *shell) builtinPrefix(pos syntax.Pos, cmd string) string {
 		return fmt.Sprintf("%s: %s: line %d: ", s.inv.file, cmd, line)
 	}
 	return fmt.Sprintf("%s: %s: line %d: ", s.inv.name, cmd, max(0, line-1))
-}
-
-// relaySignals hands the signals the script traps to the runner.
-func (s *shell) relaySignals(ctx context.Context, done <-chan struct{}, r *interp.Runner) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-done:
-			return
-		case sig := <-s.p.Signals:
-			if name, _, ok := interp.SignalName(fmt.Sprint(int(sig))); ok {
-				r.Signal(name)
-			}
-		}
-	}
 }

@@ -37,6 +37,8 @@ var bodies = map[string]func(c *cmd, args []string) int{
 	"sleep": sleepCmd, "sort": sortCmd, "stat": statCmd, "tail": tail, "tee": tee, "test": testCmd,
 	"[": testCmd, "[[": testCmd, "touch": touch, "tr": tr, "true": trueCmd, "uname": uname,
 	"uniq": uniq, "wc": wc, "whoami": whoami, "xargs": xargs, "yes": yes, "base64": base64Cmd,
+	"ps": ps, "kill": kill, "top": top, "free": free, "wget": wget, "nc": nc, "nslookup": nslookup,
+	"ping": ping, "sed": sed, "awk": awk,
 }
 
 // Busybox returns the applets of busybox that kubelab implements, by
@@ -107,5 +109,10 @@ var usages = map[string]string{
 	"touch": "touch [-c] [-d DATE] [-t DATE] [-r FILE] FILE...", "tr": "tr [-cds] STRING1 [STRING2]",
 	"uname": "uname [-amnrspvio]", "uniq": "uniq [-cdui] [-f,s,w N] [INPUT [OUTPUT]]", "wc": "wc [-cmlwL] [FILE]...",
 	"xargs": "xargs [OPTIONS] [PROG ARGS]", "base64": "base64 [-d] [-w COL] [FILE]", "md5sum": "md5sum [-c[sw]] [FILE]...",
-	"sha256sum": "sha256sum [-c[sw]] [FILE]...",
+	"sha256sum": "sha256sum [-c[sw]] [FILE]...", "ps": "ps [-o COL1,COL2=HEADER] [-T]", "kill": "kill [-l] [-SIG] PID...",
+	"top": "top [-b] [-n COUNT] [-d SECONDS] [-m]", "free": "free [-bkmgh]",
+	"wget":     "wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR] [--post-data STR] [-Y on/off] [-P DIR] [-S] [-U AGENT] [-T SEC] URL...",
+	"nc":       "nc [OPTIONS] HOST PORT  - connect\nnc [OPTIONS] -l -p PORT [HOST] [PORT]  - listen",
+	"nslookup": "nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]", "ping": "ping [OPTIONS] HOST",
+	"sed": "sed [-i[SFX]] [-nrE] [-f FILE]... [-e CMD]... [FILE]...", "awk": "awk [OPTIONS] [AWK_PROGRAM] [FILE]...",
 }

@@ -211,11 +211,11 @@ func wc(c *cmd, args []string) int {
 		var parts []string
 		for k, fl := range []byte{'l', 'w', 'c', 'm', 'L'} {
 			if f.has(fl) || all && k < 3 {
-				parts = append(parts, fmt.Sprintf("%7d", cnt[k]))
+				parts = append(parts, fmt.Sprintf("%9d", cnt[k]))
 			}
 		}
 		s := strings.Join(parts, " ")
-		if len(parts) == 1 && name == "" {
+		if len(parts) == 1 {
 			s = strings.TrimSpace(s)
 		}
 		if name != "" {

@@ -69,9 +69,6 @@ func New(cfg Config) (*Tree, error) {
 		kernel = noKernel{}
 	}
 	root := &overlay{upper: newMemTree(&quota{limit: limit}, nextDev(), 0o755), lowers: cfg.Image}
-	if fi, err := fs.Stat(fsOrEmpty(cfg.Image), "."); err == nil {
-		root.upper.root.mode = fs.ModeDir | fi.Mode().Perm()
-	}
 	t := &Tree{kernel: kernel}
 	t.add(&mount{path: "/", b: root, base: ".", kind: "overlay", source: "overlay"})
 	t.add(&mount{path: "/proc", b: &procFS{t: t}, base: ".", kind: "proc", source: "proc"})

@@ -248,6 +248,8 @@ type bgProc struct {
 	done chan struct{}
 
 	exit *exitStatus
+
+	pid int // kubelab: the process the spawn handler recorded; 0 for none
 }
 
 type alias struct {

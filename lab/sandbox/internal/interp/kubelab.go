@@ -69,10 +69,11 @@ func WithIdentity(id Identity) RunnerOption {
 
 // SpawnHandlerFunc is called before the runner starts a concurrent part of
 // a script (a background command, the left side of a pipeline), as a shell
-// forks. done is called when that part ends. An error refuses it: the
-// statement fails with status 2 and the error's text on stderr, as a shell
-// that cannot fork.
-type SpawnHandlerFunc func(ctx context.Context) (done func(), err error)
+// forks: that part runs with child (cancelled when the forked process is
+// killed) and $! is pid. done is called when it ends. An error refuses it:
+// the statement fails with status 2 and the error's text on stderr, as a
+// shell that cannot fork.
+type SpawnHandlerFunc func(ctx context.Context) (child context.Context, pid int, done func(), err error)
 
 // SpawnHandler sets the spawn handler.
 func SpawnHandler(f SpawnHandlerFunc) RunnerOption {
@@ -420,16 +421,17 @@ func (e homeEnv) Get(name string) expand.Variable {
 
 // spawned asks the spawn handler before a concurrent part of a script
 // starts; on refusal it prints why.
-func (r *Runner) spawned(ctx context.Context) (done func(), err error) {
+func (r *Runner) spawned(ctx context.Context) (child context.Context, pid int, done func(), err error) {
 	if r.kl.spawn == nil {
-		return func() {}, nil
+		return ctx, 0, func() {}, nil
 	}
-	done, err = r.kl.spawn(r.handlerCtx(ctx, handlerKindCall, todoPos))
+	child, pid, done, err = r.kl.spawn(r.handlerCtx(ctx, handlerKindCall, todoPos))
 	if err != nil {
 		r.errf("%v\n", err)
-		return nil, err
+		return nil, 0, nil, err
 	}
-	return done, nil
+	// The child context carries no handler context of its own.
+	return child, pid, done, nil
 }
 
 // waitSignal waits for done; a signal that arrives first stops the wait
@@ -448,4 +450,22 @@ func (r *Runner) waitSignal(ctx context.Context, done <-chan struct{}) (code uin
 		}
 		return 128, false
 	}
+}
+
+// bgProc finds a background process by its pid (or upstream's gN).
+func (r *Runner) bgProc(arg string) (bgProc, bool) {
+	if n, ok := strings.CutPrefix(arg, "g"); ok {
+		k := int(atoi(n))
+		if k <= 0 || k > len(r.bgProcs) {
+			return bgProc{}, false
+		}
+		return r.bgProcs[k-1], true
+	}
+	pid := int(atoi(arg))
+	for _, bg := range r.bgProcs {
+		if bg.pid == pid && pid > 0 {
+			return bg, true
+		}
+	}
+	return bgProc{}, false
 }

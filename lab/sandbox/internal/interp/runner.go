@@ -236,7 +236,7 @@ func (r *Runner) stmt(ctx context.Context, st *syntax.Stmt) {
 	}
 	r.exit = exitStatus{}
 	if st.Background || st.Disown {
-		done, err := r.spawned(ctx)
+		bgctx, pid, done, err := r.spawned(ctx)
 		if err != nil {
 			r.exit.code = 2
 			return
@@ -248,11 +248,12 @@ func (r *Runner) stmt(ctx context.Context, st *syntax.Stmt) {
 		bg := bgProc{
 			done: make(chan struct{}),
 			exit: new(exitStatus),
+			pid:  pid,
 		}
 		r.bgProcs = append(r.bgProcs, bg)
 		go func() {
 			defer done()
-			r2.Run(ctx, &st2)
+			r2.Run(bgctx, &st2)
 			r2.exit.exiting = false // subshells don't exit the parent shell
 			*bg.exit = r2.exit
 			close(bg.done)
@@ -428,7 +429,7 @@ func (r *Runner) cmd(ctx context.Context, cm syntax.Command) {
 				r.stmt(ctx, cm.Y)
 			}
 		case syntax.Pipe, syntax.PipeAll:
-			done, err := r.spawned(ctx)
+			pctx, _, done, err := r.spawned(ctx)
 			if err != nil {
 				r.exit.code = 2
 				return
@@ -446,7 +447,7 @@ func (r *Runner) cmd(ctx context.Context, cm syntax.Command) {
 			var wg sync.WaitGroup
 			wg.Go(func() {
 				defer done()
-				r2.stmt(ctx, cm.X)
+				r2.stmt(pctx, cm.X)
 				r2.exit.exiting = false // subshells don't exit the parent shell
 				pw.Close()
 			})

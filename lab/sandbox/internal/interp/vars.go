@@ -166,7 +166,9 @@ func (r *Runner) lookupVar(name string) expand.Variable {
 			vr.List = r.Params
 		}
 	case "!":
-		if n := len(r.bgProcs); n > 0 {
+		if n := len(r.bgProcs); n > 0 && r.bgProcs[n-1].pid > 0 {
+			vr.Kind, vr.Str = expand.String, strconv.Itoa(r.bgProcs[n-1].pid) // kubelab
+		} else if n > 0 {
 			vr.Kind, vr.Str = expand.String, "g"+strconv.Itoa(n)
 		}
 	case "?":
