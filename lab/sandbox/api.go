@@ -69,8 +69,9 @@ type Proc struct {
 	// Fork records a process that runs inside the calling program (a
 	// shell's subshell, a server's worker) with args for ps: it counts
 	// toward the container's process limit, its work runs with child
-	// (derived from ctx, cancelled when the process is killed), done ends
-	// it. Past the limit it fails with syscall.EAGAIN. nil where not
+	// (derived from ctx, cancelled when the process is killed: then
+	// context.Cause(child) has an ExitStatus() int method giving 128+n),
+	// done ends it. Past the limit it fails with syscall.EAGAIN. nil where not
 	// available.
 	Fork func(ctx context.Context, args []string) (child context.Context, pid int, done func(), err error)
 	// Handle sets what a signal does to the process, as sigaction(2):

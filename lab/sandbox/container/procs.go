@@ -1,7 +1,6 @@
 package container
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"sync"
@@ -30,8 +29,8 @@ type process struct {
 	dir     string
 	env     []string
 	actions map[syscall.Signal]sigAction
-	killed  syscall.Signal // the signal that ends it, 0 while none
-	cancel  context.CancelFunc
+	killed  syscall.Signal           // the signal that ends it, 0 while none
+	cancel  func(sig syscall.Signal) // ends the process's context
 
 	rss atomic.Int64
 	cpu atomic.Int64
@@ -137,7 +136,7 @@ func (p *process) signal(sig syscall.Signal) error {
 	defer p.mu.Unlock()
 	if sig == syscall.SIGKILL {
 		p.killed = syscall.SIGKILL
-		p.cancel()
+		p.cancel(sig)
 		return nil
 	}
 	if sig == syscall.SIGSTOP || sig == syscall.SIGTSTP || sig == syscall.SIGTTIN || sig == syscall.SIGTTOU {
@@ -155,12 +154,12 @@ func (p *process) signal(sig syscall.Signal) error {
 	switch {
 	case ignoredByDefault[sig]:
 	case sig == syscall.SIGTERM:
-		p.cancel() // the program says how it ends
+		p.cancel(sig) // the program says how it ends
 	default:
 		if p.killed == 0 {
 			p.killed = sig
 		}
-		p.cancel()
+		p.cancel(sig)
 	}
 	return nil
 }
@@ -218,3 +217,10 @@ func (noUsage) CPU(time.Duration) {}
 
 // errNotRunning is what Exec fails with outside Run.
 var errNotRunning = errors.New("container is not running")
+
+// signalCause is why a forked process's context ended: the signal that
+// killed it, whose status (128+n) the forking program reports.
+type signalCause syscall.Signal
+
+func (s signalCause) Error() string   { return "killed by signal " + syscall.Signal(s).String() }
+func (s signalCause) ExitStatus() int { return 128 + int(s) }

@@ -59,7 +59,7 @@ func (c *Container) start(ctx context.Context, parent *process, child *sandbox.P
 	killed := make(chan struct{})
 	var once sync.Once
 	p.mu.Lock()
-	p.cancel = func() {
+	p.cancel = func(syscall.Signal) {
 		cancel()
 		if p.killed == syscall.SIGKILL {
 			once.Do(func() { close(killed) })
@@ -140,17 +140,18 @@ func (c *Container) proc(p *process, child *sandbox.Proc, argv []string, cred vf
 // fork records a process that runs inside p's program: a signal that
 // ends it cancels child.
 func (c *Container) fork(ctx context.Context, p *process, args []string) (context.Context, int, func(), error) {
-	child, cancel := context.WithCancel(ctx)
+	child, cancel := context.WithCancelCause(ctx)
 	p.mu.Lock()
 	f := &process{ppid: p.pid, uid: p.uid, gid: p.gid, start: time.Now(), args: args, exe: p.exe,
-		dir: p.dir, env: p.env, actions: map[syscall.Signal]sigAction{}, cancel: cancel}
+		dir: p.dir, env: p.env, actions: map[syscall.Signal]sigAction{},
+		cancel: func(sig syscall.Signal) { cancel(signalCause(sig)) }}
 	p.mu.Unlock()
 	if err := c.procs.add(f); err != nil {
-		cancel()
+		cancel(nil)
 		return nil, 0, nil, err
 	}
 	var once sync.Once
-	return child, f.pid, func() { once.Do(func() { cancel(); c.procs.remove(f.pid) }) }, nil
+	return child, f.pid, func() { once.Do(func() { cancel(nil); c.procs.remove(f.pid) }) }, nil
 }
 
 // getenv reads key from env.

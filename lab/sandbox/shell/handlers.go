@@ -222,8 +222,15 @@ func (s *shell) trap(sig string, action interp.TrapAction) {
 	}
 }
 
-// diag words cd's failure as the shell does.
+// diag words cd's failure, and an expansion's, as the shell does.
 func (s *shell) diag(pos syntax.Pos, cmd, arg string, err error) (string, uint8) {
+	if cmd == "" {
+		code := uint8(1)
+		if !s.d.bash {
+			code = 2
+		}
+		return fmt.Sprintf("%s%v\n", s.prefix(pos), err), code
+	}
 	if s.d.bash {
 		return fmt.Sprintf("%s%s: %s\n", s.builtinPrefix(pos, cmd), arg, sandbox.Strerror(err)), 1
 	}

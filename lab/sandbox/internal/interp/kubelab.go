@@ -469,3 +469,16 @@ func (r *Runner) bgProc(arg string) (bgProc, bool) {
 	}
 	return bgProc{}, false
 }
+
+// killedStatus is the status of a forked part of a script whose process
+// was killed (its context ended, the shell's did not): 128+n, as the
+// signal's cause says.
+func killedStatus(parent, child context.Context, exit exitStatus) exitStatus {
+	if child.Err() == nil || parent.Err() != nil {
+		return exit
+	}
+	if c, ok := context.Cause(child).(interface{ ExitStatus() int }); ok {
+		return exitStatus{code: uint8(c.ExitStatus())}
+	}
+	return exit
+}

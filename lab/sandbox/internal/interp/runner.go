@@ -114,8 +114,15 @@ func (r *Runner) expandErr(err error) {
 		return
 	}
 	errMsg := err.Error()
-	fmt.Fprintln(r.stderr, errMsg)
 	_, unsetParam := errors.AsType[expand.UnsetParameterError](err)
+	if r.kl.diag != nil { // kubelab: the shell's own words, and its status
+		text, code := r.kl.diag(r.kl.pos, "", "", err)
+		r.errf("%s", text)
+		r.exit.code = code
+		r.exit.exiting = unsetParam
+		return
+	}
+	fmt.Fprintln(r.stderr, errMsg)
 	switch {
 	case unsetParam, errMsg == "invalid indirect expansion":
 		// TODO: These errors are treated as fatal by bash.
@@ -234,6 +241,7 @@ func (r *Runner) stmt(ctx context.Context, st *syntax.Stmt) {
 	if r.stop(ctx) {
 		return
 	}
+	r.kl.pos = st.Pos() // kubelab: where messages say the shell is
 	r.exit = exitStatus{}
 	if st.Background || st.Disown {
 		bgctx, pid, done, err := r.spawned(ctx)
@@ -255,6 +263,7 @@ func (r *Runner) stmt(ctx context.Context, st *syntax.Stmt) {
 			defer done()
 			r2.Run(bgctx, &st2)
 			r2.exit.exiting = false // subshells don't exit the parent shell
+			r2.exit = killedStatus(ctx, bgctx, r2.exit)
 			*bg.exit = r2.exit
 			close(bg.done)
 		}()
