@@ -69,7 +69,9 @@ type Proc struct {
 	// Fork records a process that runs inside the calling program (a
 	// shell's subshell, a server's worker) with args for ps: it counts
 	// toward the container's process limit, its work runs with child
-	// (derived from ctx, cancelled when the process is killed: then
+	// (ending with the program, not with ctx: a background process
+	// outlives the part of a script that started it; cancelled when the
+	// process is killed: then
 	// context.Cause(child) has an ExitStatus() int method giving 128+n),
 	// done ends it. Past the limit it fails with syscall.EAGAIN. nil where not
 	// available.

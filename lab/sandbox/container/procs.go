@@ -1,6 +1,7 @@
 package container
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"sync"
@@ -31,6 +32,7 @@ type process struct {
 	actions map[syscall.Signal]sigAction
 	killed  syscall.Signal           // the signal that ends it, 0 while none
 	cancel  func(sig syscall.Signal) // ends the process's context
+	ctx     context.Context          // the program's context (what forks derive from)
 
 	rss atomic.Int64
 	cpu atomic.Int64

@@ -56,6 +56,7 @@ func (c *Container) start(ctx context.Context, parent *process, child *sandbox.P
 	}
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	p.ctx = pctx
 	killed := make(chan struct{})
 	var once sync.Once
 	p.mu.Lock()
@@ -138,9 +139,11 @@ func (c *Container) proc(p *process, child *sandbox.Proc, argv []string, cred vf
 }
 
 // fork records a process that runs inside p's program: a signal that
-// ends it cancels child.
+// ends it cancels child. child derives from the program's context, not
+// from the forking part's: a background process outlives the subshell that
+// started it, as a real one does.
 func (c *Container) fork(ctx context.Context, p *process, args []string) (context.Context, int, func(), error) {
-	child, cancel := context.WithCancelCause(ctx)
+	child, cancel := context.WithCancelCause(p.ctx)
 	p.mu.Lock()
 	f := &process{ppid: p.pid, uid: p.uid, gid: p.gid, start: time.Now(), args: args, exe: p.exe,
 		dir: p.dir, env: p.env, actions: map[syscall.Signal]sigAction{},

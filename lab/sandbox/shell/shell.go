@@ -21,13 +21,16 @@ type dialect struct {
 	bash bool
 }
 
+// ash parses bash's syntax: busybox's ash takes most of it ([[ ]],
+// ${x/a/b}, ${x:1:2}, $'...', &>, function), which a POSIX parser refuses;
+// the little more it does not (arrays, {1..3}) works here.
 var (
-	ash  = dialect{lang: syntax.LangPOSIX}
+	ash  = dialect{lang: syntax.LangBash}
 	bash = dialect{lang: syntax.LangBash, bash: true}
 )
 
 // Ash is busybox's sh (ash): what sh, /bin/sh and ash run in busybox and
-// alpine images. POSIX syntax, ash's messages.
+// alpine images, with ash's messages.
 func Ash() sandbox.Program { return ash.run }
 
 // Bash is bash, for images that have it (bash syntax and messages).
