@@ -44,16 +44,22 @@ type Box struct {
 func NewBox(t testing.TB, edit func(*container.Config)) *Box {
 	t.Helper()
 	b := &Box{Stdout: &Buffer{}, Stderr: &Buffer{}, Usage: &Usage{},
-		Net: NewNet(map[string][]string{"kubernetes.default.svc.cluster.local": {"10.96.0.1"}})}
+		Net: NewNet(map[string][]string{"kubernetes.default.svc.cluster.local": {"10.96.0.1"},
+			"web.default.svc.cluster.local": {"10.96.0.20"}})}
 	cfg := container.Config{
 		Image:    []fs.FS{Image()},
 		Programs: tools.Busybox().At("/bin"),
 		Hostname: "box-7d4b9c",
-		Env:      []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
-		Net:      b.Net,
-		Usage:    b.Usage,
-		Stdout:   b.Stdout,
-		Stderr:   b.Stderr,
+		Files: map[string][]byte{
+			"/etc/hosts":       container.EtcHosts("10.244.0.7", "box-7d4b9c"),
+			"/etc/hostname":    []byte("box-7d4b9c\n"),
+			"/etc/resolv.conf": container.ResolvConf("10.96.0.10", "default", "cluster.local"),
+		},
+		Env:    []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+		Net:    b.Net,
+		Usage:  b.Usage,
+		Stdout: b.Stdout,
+		Stderr: b.Stderr,
 	}
 	if edit != nil {
 		edit(&cfg)

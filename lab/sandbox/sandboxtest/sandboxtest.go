@@ -7,12 +7,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"testing"
 	"testing/fstest"
 	"time"
 
@@ -26,7 +29,7 @@ func Image() fstest.MapFS {
 	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s), Mode: 0o644} }
 	return fstest.MapFS{
 		"bin": dir(0o755), "dev": dir(0o755), "etc": dir(0o755), "home": dir(0o755), "proc": dir(0o555),
-		"root": dir(0o700), "sys": dir(0o555), "tmp": dir(0o1777), "usr": dir(0o755), "usr/sbin": dir(0o755),
+		"root": dir(0o700), "sys": dir(0o555), "tmp": dir(fs.ModeSticky | 0o777), "usr": dir(0o755), "usr/sbin": dir(0o755),
 		"var": dir(0o755), "var/spool": dir(0o755), "var/spool/mail": dir(0o755), "var/www": dir(0o755),
 		"etc/passwd": file("root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\n" +
 			"bin:x:2:2:bin:/bin:/bin/false\nsys:x:3:3:sys:/dev:/bin/false\nsync:x:4:100:sync:/bin:/bin/sync\n" +
@@ -45,6 +48,7 @@ func Image() fstest.MapFS {
 type Net struct {
 	mu        sync.Mutex
 	listeners map[string]*listener
+	remotes   map[string]*listener
 	hosts     map[string][]string
 	// Remote, where set, answers dials to addresses outside the pod
 	// (another pod, a Service).
@@ -54,7 +58,7 @@ type Net struct {
 // NewNet makes a pod network whose names resolve as hosts says
 // ("kubernetes.default.svc.cluster.local": {"10.96.0.1"}).
 func NewNet(hosts map[string][]string) *Net {
-	return &Net{listeners: map[string]*listener{}, hosts: hosts}
+	return &Net{listeners: map[string]*listener{}, remotes: map[string]*listener{}, hosts: hosts}
 }
 
 var _ sandbox.Net = (*Net)(nil)
@@ -90,9 +94,20 @@ func (n *Net) Dial(ctx context.Context, network, address string) (net.Conn, erro
 	local := host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "0.0.0.0"
 	n.mu.Lock()
 	l := n.listeners[p]
+	remote := n.remotes[address]
 	n.mu.Unlock()
+	if remote != nil {
+		client, server := halfPipe()
+		select {
+		case remote.conns <- server:
+			return client, nil
+		case <-remote.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	if local && l != nil {
-		client, server := net.Pipe()
+		client, server := halfPipe()
 		select {
 		case l.conns <- server:
 			return client, nil
@@ -112,8 +127,15 @@ func (n *Net) LookupHost(ctx context.Context, host string) ([]string, error) {
 	if ip := net.ParseIP(host); ip != nil {
 		return []string{host}, nil
 	}
-	if addrs, ok := n.hosts[strings.TrimSuffix(host, ".")]; ok {
-		return addrs, nil
+	name := strings.TrimSuffix(host, ".")
+	tries := []string{name}
+	if !strings.HasSuffix(host, ".") {
+		tries = append(tries, name+".default.svc.cluster.local", name+".svc.cluster.local", name+".cluster.local")
+	}
+	for _, n2 := range tries {
+		if addrs, ok := n.hosts[n2]; ok {
+			return addrs, nil
+		}
 	}
 	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 }
@@ -175,3 +197,45 @@ func (u *Usage) Used() int64 { return u.used.Load() }
 
 // ErrRefused is what Dial to an unknown address returns.
 var ErrRefused = errors.New("connection refused")
+
+// Serve answers the dials to address outside the pod (another pod, a
+// Service: "10.96.0.20:80") with h, over in-memory connections, until the
+// test ends.
+func (n *Net) Serve(t testing.TB, address string, h http.Handler) {
+	l := &listener{n: n, conns: make(chan net.Conn), done: make(chan struct{})}
+	n.mu.Lock()
+	n.remotes[address] = l
+	n.mu.Unlock()
+	srv := &http.Server{Handler: h}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+}
+
+// halfPipe is an in-memory connection whose ends can close their writing
+// half (CloseWrite), as TCP's: nc sends its input, then waits for the reply.
+func halfPipe() (net.Conn, net.Conn) {
+	ar, bw := io.Pipe()
+	br, aw := io.Pipe()
+	a := &halfConn{r: ar, w: aw, local: &net.TCPAddr{IP: net.IPv4(10, 244, 0, 7), Port: 40000}, remote: &net.TCPAddr{IP: net.IPv4(10, 244, 0, 8), Port: 80}}
+	b := &halfConn{r: br, w: bw, local: a.remote, remote: a.local}
+	return a, b
+}
+
+type halfConn struct {
+	r             *io.PipeReader
+	w             *io.PipeWriter
+	local, remote net.Addr
+}
+
+func (c *halfConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
+func (c *halfConn) Write(p []byte) (int, error) { return c.w.Write(p) }
+func (c *halfConn) CloseWrite() error           { return c.w.Close() }
+func (c *halfConn) Close() error {
+	c.w.Close()
+	return c.r.Close()
+}
+func (c *halfConn) LocalAddr() net.Addr              { return c.local }
+func (c *halfConn) RemoteAddr() net.Addr             { return c.remote }
+func (c *halfConn) SetDeadline(time.Time) error      { return nil }
+func (c *halfConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *halfConn) SetWriteDeadline(time.Time) error { return nil }

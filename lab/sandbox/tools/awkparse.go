@@ -2,6 +2,7 @@ package tools
 
 import (
 	"fmt"
+	"github.com/kubelab/kubelab/lab/sandbox/internal/printf"
 	"regexp"
 	"strconv"
 	"strings"
@@ -74,7 +75,7 @@ func awkLex(src string) ([]awkTok, error) {
 			var b strings.Builder
 			for j < len(src) && src[j] != '"' {
 				if src[j] == '\\' && j+1 < len(src) {
-					s, _ := unescape(src[j:j+2], false)
+					s, _ := printf.Unescape(src[j:j+2], false)
 					if src[j+1] == '"' || src[j+1] == '/' {
 						s = src[j+1 : j+2]
 					}

@@ -3,6 +3,7 @@ package tools
 import (
 	"bufio"
 	"errors"
+	"github.com/kubelab/kubelab/lab/sandbox/internal/printf"
 	"io"
 	"math"
 	"os"
@@ -121,7 +122,7 @@ func awk(c *cmd, args []string) int {
 		case a == "-v" && k+1 < len(args):
 			k++
 			name, val, _ := strings.Cut(args[k], "=")
-			s, _ := unescape(val, false)
+			s, _ := printf.Unescape(val, false)
 			in.vars[name] = awkInput(s)
 		case a == "-f" && k+1 < len(args):
 			k++
@@ -168,7 +169,7 @@ func fsArg(s string) string {
 	if s == "t" {
 		return "\t"
 	}
-	u, _ := unescape(s, false)
+	u, _ := printf.Unescape(s, false)
 	return u
 }
 

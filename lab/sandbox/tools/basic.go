@@ -3,6 +3,7 @@ package tools
 import (
 	"errors"
 	"fmt"
+	"github.com/kubelab/kubelab/lab/sandbox/internal/printf"
 	"math"
 	"path"
 	"runtime"
@@ -35,7 +36,7 @@ func echo(c *cmd, args []string) int {
 	s := strings.Join(args, " ")
 	if escapes {
 		var stop bool
-		s, stop = unescape(s, true)
+		s, stop = printf.Unescape(s, true)
 		newline = newline && !stop
 	}
 	c.out.WriteString(s)
@@ -43,67 +44,6 @@ func echo(c *cmd, args []string) int {
 		c.out.WriteByte('\n')
 	}
 	return 0
-}
-
-// unescape interprets backslash escapes; echo's \c stops the output.
-func unescape(s string, echoStyle bool) (string, bool) {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		case 'a':
-			b.WriteByte(7)
-		case 'b':
-			b.WriteByte(8)
-		case 'f':
-			b.WriteByte(12)
-		case 'v':
-			b.WriteByte(11)
-		case 'e':
-			b.WriteByte(27)
-		case '\\':
-			b.WriteByte('\\')
-		case 'c':
-			return b.String(), true
-		case 'x':
-			j := i + 1
-			for j < len(s) && j < i+3 && strings.IndexByte("0123456789abcdefABCDEF", s[j]) >= 0 {
-				j++
-			}
-			if j == i+1 {
-				b.WriteString("\\x")
-				continue
-			}
-			n, _ := strconv.ParseUint(s[i+1:j], 16, 8)
-			b.WriteByte(byte(n))
-			i = j - 1
-		case '0', '1', '2', '3', '4', '5', '6', '7':
-			j, limit := i, i+3
-			if s[i] == '0' && echoStyle {
-				j, limit = i+1, i+4
-			}
-			for j < len(s) && j < limit && s[j] >= '0' && s[j] <= '7' {
-				j++
-			}
-			n, _ := strconv.ParseUint("0"+s[i:j], 8, 16)
-			b.WriteByte(byte(n))
-			i = j - 1
-		default:
-			b.WriteByte('\\')
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String(), false
 }
 
 func trueCmd(*cmd, []string) int  { return 0 }
@@ -175,14 +115,16 @@ func yes(c *cmd, args []string) int {
 func seq(c *cmd, args []string) int {
 	sep, width := "\n", false
 	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' && (args[0][1] < '0' || args[0][1] > '9') && args[0][1] != '.' {
-		switch args[0] {
-		case "-w":
+		switch {
+		case args[0] == "-w":
 			width = true
-		case "-s":
+		case args[0] == "-s":
 			if len(args) < 2 {
 				return c.usage()
 			}
 			sep, args = args[1], args[1:]
+		case strings.HasPrefix(args[0], "-s"):
+			sep = args[0][2:]
 		default:
 			c.errf("invalid option -- '%s'", args[0][1:])
 			return c.usage()

@@ -3,6 +3,7 @@ package tools
 import (
 	"cmp"
 	"fmt"
+	"github.com/kubelab/kubelab/lab/sandbox/internal/printf"
 	"os"
 	"slices"
 	"strconv"
@@ -284,7 +285,7 @@ func cut(c *cmd, args []string) int {
 
 // trSet expands tr's SET: ranges, escapes, [:classes:].
 func trSet(s string) []rune {
-	s, _ = unescape(s, false)
+	s, _ = printf.Unescape(s, false)
 	classes := map[string]func(rune) bool{
 		"lower": unicode.IsLower, "upper": unicode.IsUpper, "digit": unicode.IsDigit,
 		"alpha": unicode.IsLetter, "alnum": func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) },

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -15,9 +16,23 @@ import (
 )
 
 func cat(c *cmd, args []string) int {
-	_, files, ok := c.getopt(args, "nbvteAu", nil, false)
+	f, files, ok := c.getopt(args, "nbvteAu", nil, false)
 	if !ok {
 		return c.usage()
+	}
+	if f.has('n') || f.has('b') {
+		n := 0
+		return c.eachInput(files, true, func(_ string, r io.Reader) error {
+			return c.lines(r, func(line string) bool {
+				if line == "" && f.has('b') {
+					c.out.WriteString("\n")
+					return true
+				}
+				n++
+				fmt.Fprintf(c.out, "%6d\t%s\n", n, line)
+				return true
+			})
+		})
 	}
 	return c.eachInput(files, true, func(_ string, r io.Reader) error {
 		c.out.Flush()
@@ -250,15 +265,31 @@ func hardLink(c *cmd, target, name string) error {
 }
 
 func chmodCmd(c *cmd, args []string) int {
-	f, ops, ok := c.getopt(args, "Rvcf", map[string]byte{"recursive": 'R'}, false)
-	// A mode such as -x reads as options: put it back.
-	if !ok || len(ops) < 2 {
-		if len(args) >= 2 && strings.HasPrefix(args[0], "-") && strings.Trim(args[0][1:], "rwxXst") == "" {
-			f, ops, ok = flags{set: map[byte]bool{}}, args, true
-		} else {
+	// -x, -w are modes here, not options: read the options by hand.
+	recursive := false
+	var ops []string
+	for k, a := range args {
+		switch {
+		case a == "--":
+			ops = append(ops, args[k+1:]...)
+		case a == "-R" || a == "--recursive":
+			recursive = true
+		case a == "-v" || a == "-c" || a == "-f":
+		case len(ops) == 0 && strings.HasPrefix(a, "-") && strings.Trim(a[1:], "rwxXst") != "":
+			c.errf("invalid option -- '%c'", a[1])
 			return c.usage()
+		default:
+			ops = append(ops, a)
+			continue
+		}
+		if a == "--" {
+			break
 		}
 	}
+	if len(ops) < 2 {
+		return c.usage()
+	}
+	f := flags{set: map[byte]bool{'R': recursive}}
 	spec, names := ops[0], ops[1:]
 	status := 0
 	var walk func(name string) error

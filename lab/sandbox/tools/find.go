@@ -3,6 +3,7 @@ package tools
 import (
 	"bufio"
 	"fmt"
+	"github.com/kubelab/kubelab/lab/sandbox/internal/printf"
 	"io/fs"
 	"path"
 	"regexp"
@@ -354,7 +355,7 @@ func xargs(c *cmd, args []string) int {
 	case f.has('0'):
 		items = strings.Split(strings.TrimSuffix(string(data), "\x00"), "\x00")
 	case hasD:
-		d, _ = unescape(d, false)
+		d, _ = printf.Unescape(d, false)
 		items = strings.Split(strings.TrimSuffix(string(data), d), d)
 	case f.has('I') || f.has('L'):
 		items = strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")

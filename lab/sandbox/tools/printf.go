@@ -1,157 +1,25 @@
 package tools
 
 import (
-	"fmt"
+	"github.com/kubelab/kubelab/lab/sandbox/internal/printf"
 	"strconv"
 	"strings"
 
 	"github.com/kubelab/kubelab/lab/sandbox/vfs"
 )
 
-// printfCmd is printf FORMAT [ARG]...: the format is reused while
-// arguments remain, as POSIX says.
+// printfCmd is printf FORMAT [ARG]... (the shell's builtin printf is the
+// same code).
 func printfCmd(c *cmd, args []string) int {
 	if len(args) == 0 {
 		return c.usage()
 	}
-	format, args := args[0], args[1:]
-	status := 0
-	for {
-		used, stop, bad := printfOnce(c, format, args)
-		if bad {
-			status = 1
-		}
-		args = args[min(used, len(args)):]
-		if stop || used == 0 || len(args) == 0 {
-			break
-		}
+	out, errs, status := printf.Format(args[0], args[1:])
+	c.out.WriteString(out)
+	for _, e := range errs {
+		c.errf("%s", e)
 	}
 	return status
-}
-
-// printfOnce formats once; it returns how many arguments it used.
-func printfOnce(c *cmd, format string, args []string) (used int, stop, bad bool) {
-	next := func() (string, bool) {
-		if used < len(args) {
-			used++
-			return args[used-1], true
-		}
-		return "", false
-	}
-	for i := 0; i < len(format); i++ {
-		ch := format[i]
-		if ch == '\\' {
-			j := i + 1
-			for j < len(format) && j < i+4 && format[j] >= '0' && format[j] <= '7' {
-				j++
-			}
-			if j == i+1 && j < len(format) {
-				j++
-				if format[i+1] == 'x' {
-					for j < len(format) && j < i+4 && strings.IndexByte("0123456789abcdefABCDEF", format[j]) >= 0 {
-						j++
-					}
-				}
-			}
-			s, _ := unescape(format[i:j], false)
-			c.out.WriteString(s)
-			i = j - 1
-			continue
-		}
-		if ch != '%' {
-			c.out.WriteByte(ch)
-			continue
-		}
-		j := i + 1
-		for j < len(format) && strings.IndexByte("-+ #0", format[j]) >= 0 {
-			j++
-		}
-		spec := format[i:j]
-		for j < len(format) && (format[j] >= '0' && format[j] <= '9' || format[j] == '.' || format[j] == '*') {
-			if format[j] == '*' {
-				a, _ := next()
-				n, _ := strconv.Atoi(a)
-				spec += strconv.Itoa(n)
-			} else {
-				spec += string(format[j])
-			}
-			j++
-		}
-		for j < len(format) && strings.IndexByte("hlLqjzt", format[j]) >= 0 {
-			j++ // length modifiers mean nothing here
-		}
-		if j >= len(format) {
-			c.out.WriteString(format[i:])
-			return used, true, bad
-		}
-		verb := format[j]
-		i = j
-		switch verb {
-		case '%':
-			c.out.WriteByte('%')
-		case 's':
-			a, _ := next()
-			fmt.Fprintf(c.out, spec+"s", a)
-		case 'b':
-			a, _ := next()
-			s, cstop := unescape(a, true)
-			fmt.Fprintf(c.out, spec+"s", s)
-			if cstop {
-				return used, true, bad
-			}
-		case 'c':
-			if a, _ := next(); a != "" {
-				c.out.WriteByte(a[0])
-			}
-		case 'd', 'i', 'u', 'x', 'X', 'o':
-			a, _ := next()
-			n, ok := number(a)
-			if !ok {
-				c.errf("invalid number '%s'", a)
-				bad = true
-			}
-			v := map[byte]byte{'i': 'd', 'u': 'd'}[verb]
-			if v == 0 {
-				v = verb
-			}
-			fmt.Fprintf(c.out, spec+string(v), n)
-		case 'f', 'F', 'e', 'E', 'g', 'G':
-			a, _ := next()
-			f, err := strconv.ParseFloat(strings.TrimSpace(a), 64)
-			if err != nil && a != "" {
-				c.errf("invalid number '%s'", a)
-				bad = true
-			}
-			fmt.Fprintf(c.out, spec+string(verb), f)
-		default:
-			c.errf("%%%c: invalid format", verb)
-			return used, true, true
-		}
-	}
-	return used, false, bad
-}
-
-// number reads printf's integer argument: decimal, 0x hex, 0 octal, or a
-// character constant 'a.
-func number(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, true
-	}
-	if s[0] == '\'' || s[0] == '"' {
-		if len(s) > 1 {
-			return int64(s[1]), true
-		}
-		return 0, true
-	}
-	n, err := strconv.ParseInt(s, 0, 64)
-	if err != nil {
-		if u, uerr := strconv.ParseUint(s, 0, 64); uerr == nil {
-			return int64(u), true
-		}
-		return 0, false
-	}
-	return n, true
 }
 
 // testCmd is test and [ run as programs (the shell's own test is its

@@ -195,7 +195,7 @@ func free(c *cmd, args []string) int {
 		}
 		return strconv.FormatInt(v/unit, 10)
 	}
-	fmt.Fprintf(c.out, "%15s%12s%12s%12s%12s%12s\n", "total", "used", "free", "shared", "buff/cache", "available")
+	fmt.Fprintf(c.out, "%19s%12s%12s%12s%12s%12s\n", "total", "used", "free", "shared", "buff/cache", "available")
 	fmt.Fprintf(c.out, "Mem:%11s%12s%12s%12s%12s%12s\n", n(total), n(used), n(total-used), n(0), n(0), n(total-used))
 	fmt.Fprintf(c.out, "Swap:%10s%12s%12s\n", n(0), n(0), n(0))
 	return 0

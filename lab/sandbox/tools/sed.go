@@ -3,6 +3,7 @@ package tools
 import (
 	"bytes"
 	"fmt"
+	"github.com/kubelab/kubelab/lab/sandbox/internal/printf"
 	"os"
 	"regexp"
 	"strconv"
@@ -151,7 +152,7 @@ func (p *sedParser) text() string {
 	}
 	t := p.s[p.i : p.i+j]
 	p.i += j
-	t, _ = unescape(strings.ReplaceAll(t, "\\\n", "\n"), false)
+	t, _ = printf.Unescape(strings.ReplaceAll(t, "\\\n", "\n"), false)
 	return t
 }
 

@@ -33,6 +33,9 @@ func (d *dialer) resolve(ctx context.Context, host string) (string, error) {
 	if ip := net.ParseIP(host); ip != nil {
 		return host, nil
 	}
+	if ip := hostsLookup(d.c, host); ip != "" {
+		return ip, nil // /etc/hosts first, as the C library
+	}
 	if d.c.p.Net == nil {
 		return "", errBadAddress
 	}

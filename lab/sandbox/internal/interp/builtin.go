@@ -22,6 +22,8 @@ import (
 
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/kubelab/kubelab/lab/sandbox/internal/printf"
 )
 
 // TODO: given the categories below, perhaps this should be more like:
@@ -264,18 +266,13 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		if len(args) == 0 {
 			return failf(2, "usage: printf format [arguments]\n")
 		}
-		format, args := args[0], args[1:]
-		for {
-			s, n, err := expand.Format(r.ecfg, format, args)
-			if err != nil {
-				return failf(1, "%v\n", err)
-			}
-			r.out(s)
-			args = args[n:]
-			if n == 0 || len(args) == 0 {
-				break
-			}
+		// kubelab: the printf program's formatting (precision, %b, ...).
+		s, errs, status := printf.Format(args[0], args[1:])
+		r.out(s)
+		for _, e := range errs {
+			r.errf("printf: %s\n", e)
 		}
+		exit.code = uint8(status)
 	case "break", "continue":
 		if !r.inLoop {
 			return failf(0, "%s is only useful in a loop\n", name)

@@ -250,6 +250,9 @@ func (r *Runner) stmt(ctx context.Context, st *syntax.Stmt) {
 			return
 		}
 		r2 := r.subshell(true)
+		// kubelab: without job control, an asynchronous list reads /dev/null
+		// (POSIX), not the shell's input.
+		r2.stdin = readerFile{strings.NewReader("")}
 		st2 := *st
 		st2.Background = false
 		st2.Disown = false
