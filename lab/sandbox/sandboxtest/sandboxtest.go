@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/kubelab/kubelab/lab/sandbox"
+	"github.com/kubelab/kubelab/lab/sandbox/internal/interp"
 )
 
 // Image is a small busybox image's files (without its programs, which a
@@ -211,19 +211,20 @@ func (n *Net) Serve(t testing.TB, address string, h http.Handler) {
 	t.Cleanup(func() { srv.Close() })
 }
 
-// halfPipe is an in-memory connection whose ends can close their writing
-// half (CloseWrite), as TCP's: nc sends its input, then waits for the reply.
+// halfPipe is an in-memory connection with buffers, as a socket's, whose
+// ends can close their writing half (CloseWrite), as TCP's: nc sends its
+// input, then waits for the reply.
 func halfPipe() (net.Conn, net.Conn) {
-	ar, bw := io.Pipe()
-	br, aw := io.Pipe()
+	ar, bw := interp.NewPipe()
+	br, aw := interp.NewPipe()
 	a := &halfConn{r: ar, w: aw, local: &net.TCPAddr{IP: net.IPv4(10, 244, 0, 7), Port: 40000}, remote: &net.TCPAddr{IP: net.IPv4(10, 244, 0, 8), Port: 80}}
 	b := &halfConn{r: br, w: bw, local: a.remote, remote: a.local}
 	return a, b
 }
 
 type halfConn struct {
-	r             *io.PipeReader
-	w             *io.PipeWriter
+	r             *interp.PipeReader
+	w             *interp.PipeWriter
 	local, remote net.Addr
 }
 
@@ -234,8 +235,8 @@ func (c *halfConn) Close() error {
 	c.w.Close()
 	return c.r.Close()
 }
-func (c *halfConn) LocalAddr() net.Addr              { return c.local }
-func (c *halfConn) RemoteAddr() net.Addr             { return c.remote }
-func (c *halfConn) SetDeadline(time.Time) error      { return nil }
-func (c *halfConn) SetReadDeadline(time.Time) error  { return nil }
-func (c *halfConn) SetWriteDeadline(time.Time) error { return nil }
+func (c *halfConn) LocalAddr() net.Addr               { return c.local }
+func (c *halfConn) RemoteAddr() net.Addr              { return c.remote }
+func (c *halfConn) SetDeadline(t time.Time) error     { return c.r.SetReadDeadline(t) }
+func (c *halfConn) SetReadDeadline(t time.Time) error { return c.r.SetReadDeadline(t) }
+func (c *halfConn) SetWriteDeadline(time.Time) error  { return nil }

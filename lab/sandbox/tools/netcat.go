@@ -102,19 +102,16 @@ func expandPorts(ports []string) []string {
 }
 
 // pump copies in to conn and conn to out until the peer closes (or, with
-// a wait, the connection is idle that long).
+// a wait, the connection is idle that long). The end of in does not close
+// the connection, as busybox's nc does not: `echo x | nc host port` waits
+// for the peer (use -w).
 func (c *cmd) pump(conn net.Conn, in io.Reader, out io.Writer, wait time.Duration) {
 	c.out.Flush()
 	done := make(chan struct{})
 	var once sync.Once
 	stop := func() { once.Do(func() { close(done); conn.Close() }) }
 	defer stop()
-	go func() {
-		io.Copy(conn, ctxReader{c.ctx, in})
-		if cw, ok := conn.(interface{ CloseWrite() error }); ok {
-			cw.CloseWrite()
-		}
-	}()
+	go io.Copy(conn, ctxReader{c.ctx, in})
 	go func() {
 		buf := make([]byte, 32<<10)
 		for {

@@ -128,7 +128,7 @@ func TestNetcat(t *testing.T) {
 	b := sandboxtest.NewBox(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	script := `nc -l -p 7000 > /tmp/got & until echo ping | nc localhost 7000 2>/dev/null; do sleep 0.05; done; wait; cat /tmp/got; nc -zv localhost 7001; echo $?`
+	script := `nc -l -p 7000 > /tmp/got & until echo ping | nc -w 1 localhost 7000 2>/dev/null; do sleep 0.05; done; wait; cat /tmp/got; nc -zv localhost 7001; echo $?`
 	status, err := b.Run(ctx, []string{"sh", "-c", script})
 	if err != nil || status != 0 || b.Stdout.String() != "ping\n1\n" || b.Stderr.String() != "nc: localhost (127.0.0.1:7001): Connection refused\n" {
 		t.Errorf("status %d %v stdout %q stderr %q", status, err, b.Stdout, b.Stderr)
