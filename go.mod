@@ -8,10 +8,9 @@ require (
 	k8s.io/client-go v0.37.2
 	k8s.io/kubectl v0.0.0
 	k8s.io/kubernetes v1.37.2
+	mvdan.cc/sh/v3 v3.14.1
 	sigs.k8s.io/kwok v0.8.0
 )
-
-require mvdan.cc/sh/v3 v3.14.1 // indirect
 
 require (
 	al.essio.dev/pkg/shellescape v1.5.1 // indirect

@@ -256,6 +256,7 @@ func (c *Container) Exec(ctx context.Context, argv []string, stdin io.Reader, st
 	env := c.cfg.Env
 	if tty {
 		env = append(append([]string(nil), env...), "TERM=xterm")
+		stdout = terminal{stdout}
 	}
 	tg := &target{}
 	stop := context.AfterFunc(ctx, tg.terminate)
@@ -263,6 +264,13 @@ func (c *Container) Exec(ctx context.Context, argv []string, stdin io.Reader, st
 	child := &sandbox.Proc{Args: argv, Env: env, Dir: c.cfg.Dir, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	return c.start(context.WithoutCancel(ctx), nil, child, tg.set)
 }
+
+// terminal marks the output of an exec with a terminal (kubectl exec -t):
+// test -t 1 holds and ls prints columns.
+type terminal struct{ io.Writer }
+
+// Terminal reports that the writer is a terminal.
+func (terminal) Terminal() bool { return true }
 
 // Processes is the container's process table.
 func (c *Container) Processes() sandbox.Processes { return c.procs }

@@ -1,6 +1,3 @@
-// Package sandboxtest has what tests of containers need and no cluster
-// gives them: a busybox-like image layer, an in-memory pod network and a
-// Usage with a memory limit. Tests only.
 package sandboxtest
 
 import (

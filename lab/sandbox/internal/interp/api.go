@@ -1,13 +1,6 @@
 // Copyright (c) 2017, Daniel Martí <mvdan@mvdan.cc>
 // See LICENSE for licensing information
 
-// Package interp implements an interpreter to execute shell programs
-// parsed by the [syntax] package as either [syntax.LangBash]
-// or [syntax.LangPOSIX], behaving like Bash as a result.
-//
-// The interpreter currently aims to behave like a non-interactive shell,
-// which is how most shells run scripts, and is more useful to machines.
-// In the future, it may gain an option to behave like an interactive shell.
 package interp
 
 import (

@@ -18,8 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/term"
-
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 
@@ -716,19 +714,9 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 			r.out(prompt)
 		}
 
-		var line []byte
-		var err error
-		fd, terminal := -1, false
-		if silent {
-			fd, terminal = stdinTerminal(r.stdin)
-		}
-		if terminal {
-			// Only a terminal echoes what we read, so it is the only case
-			// where we need to read without echoing.
-			line, err = term.ReadPassword(fd)
-		} else {
-			line, err = r.readLine(ctx, raw)
-		}
+		// kubelab: never a host terminal, so read -s reads as read does.
+		_ = silent
+		line, err := r.readLine(ctx, raw)
 		if readArray {
 			// read -a arrayname: split line into fields and assign to indexed array.
 			arrayName := shellReplyVar
@@ -984,6 +972,13 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 			}
 		}
 
+	case "umask":
+		// kubelab: files are made with the container's 0022; it cannot be set.
+		if len(args) == 0 {
+			r.out("0022\n")
+			break
+		}
+		return failf(1, "umask: setting the mask is not supported\n")
 	case "readarray", "mapfile":
 		dropDelim := false
 		delim := "\n"

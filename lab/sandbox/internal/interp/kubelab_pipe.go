@@ -53,10 +53,6 @@ func newStdinFile(r io.Reader) (stdinFile, error) {
 	}
 }
 
-// stdinTerminal reports no terminal: the shell is never attached to one of
-// the host's.
-func stdinTerminal(stdinFile) (int, bool) { return -1, false }
-
 // Pipe is an in-memory pipe with a buffer, as a kernel's: writes block once
 // it holds pipeBuffer bytes; reads block until data, end of file or the
 // read deadline. Closing the read end fails later writes with EPIPE.

@@ -9,8 +9,6 @@ import (
 	"os"
 	"regexp"
 
-	"golang.org/x/term"
-
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -186,9 +184,10 @@ func (r *Runner) unTest(ctx context.Context, op syntax.UnTestOperator, x string)
 		case 2:
 			f = r.stderr
 		}
-		if f, ok := f.(interface{ Fd() uintptr }); ok {
-			// Support [os.File.Fd] methods such as the one on [*os.File].
-			return term.IsTerminal(int(f.Fd()))
+		// kubelab: a terminal is what the container says is one (kubectl
+		// exec -t), never a file descriptor of the host process.
+		if f, ok := f.(interface{ Terminal() bool }); ok {
+			return f.Terminal()
 		}
 		// TODO: allow term.IsTerminal here too if running in the
 		// "single process" mode.
