@@ -105,6 +105,12 @@ func (t *target) terminate() {
 	}
 }
 
+func (t *target) get() *process {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.p
+}
+
 const (
 	created = iota
 	running
@@ -197,6 +203,17 @@ func (c *Container) home(uid int) string {
 // /dev/termination-log, through a View).
 func (c *Container) Tree() *vfs.Tree { return c.tree }
 
+// ReadFile reads a file of the container as root (the kubelet reading
+// /dev/termination-log, say).
+func (c *Container) ReadFile(name string) ([]byte, error) {
+	f, err := c.tree.View(0, vfs.Cred{}, "/", vfs.Stdio{}).Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, 16<<20))
+}
+
 // Env is the environment the container's processes start with.
 func (c *Container) Env() []string { return append([]string(nil), c.cfg.Env...) }
 
@@ -233,10 +250,14 @@ func (c *Container) Run(ctx context.Context, argv []string) (int, error) {
 }
 
 // Exec runs argv beside the main process, as kubectl exec and exec probes
-// do (PPID 0), with its own streams; tty says a terminal is attached. It
-// fails outside Run, and with an *sandbox.ExecError where argv cannot
-// start (kubectl exec's 126/127: OCI runtime exec failed). Cancelling ctx
-// sends SIGTERM.
+// do (PPID 0), with its own streams. With tty (kubectl exec -t) the
+// container is the terminal: it echoes what stdin types, hands over whole
+// lines, turns ^C into SIGINT and ^D into end of file, and writes stdout
+// and stderr together on stdout with "\r\n" line ends. It fails outside
+// Run, and with an *sandbox.ExecError where argv cannot start (kubectl
+// exec's 126/127: OCI runtime exec failed). Cancelling ctx sends SIGTERM,
+// then SIGKILL if the process is still there after a grace of 2 s (a
+// probe's timeout).
 func (c *Container) Exec(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) (int, error) {
 	c.mu.Lock()
 	if c.state != running {
@@ -254,23 +275,25 @@ func (c *Container) Exec(ctx context.Context, argv []string, stdin io.Reader, st
 		stderr = io.Discard
 	}
 	env := c.cfg.Env
+	tg := &target{}
 	if tty {
 		env = append(append([]string(nil), env...), "TERM=xterm")
-		stdout = terminal{stdout}
+		stdin, stdout = newTTY(c, stdin, stdout, tg.get)
+		stderr = stdout
 	}
-	tg := &target{}
 	stop := context.AfterFunc(ctx, tg.terminate)
 	defer stop()
+	kill := context.AfterFunc(ctx, func() {
+		time.AfterFunc(killGrace, func() {
+			if p := tg.get(); p != nil {
+				p.signal(syscall.SIGKILL)
+			}
+		})
+	})
+	defer kill()
 	child := &sandbox.Proc{Args: argv, Env: env, Dir: c.cfg.Dir, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	return c.start(context.WithoutCancel(ctx), nil, child, tg.set)
 }
-
-// terminal marks the output of an exec with a terminal (kubectl exec -t):
-// test -t 1 holds and ls prints columns.
-type terminal struct{ io.Writer }
-
-// Terminal reports that the writer is a terminal.
-func (terminal) Terminal() bool { return true }
 
 // Processes is the container's process table.
 func (c *Container) Processes() sandbox.Processes { return c.procs }

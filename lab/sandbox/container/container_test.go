@@ -202,6 +202,10 @@ func TestExec(t *testing.T) {
 	if _, err := b.Exec(context.Background(), []string{"nosuch"}, nil, nil, nil, false); !errors.Is(err, sandbox.ErrNotFound) {
 		t.Errorf("exec of a missing command: %v", err)
 	}
+	b.Exec(context.Background(), []string{"sh", "-c", "echo 'bad config' > /dev/termination-log"}, nil, nil, nil, false)
+	if msg, err := b.ReadFile("/dev/termination-log"); string(msg) != "bad config\n" {
+		t.Errorf("termination message %q %v", msg, err)
+	}
 	probe, err := b.Exec(context.Background(), []string{"cat", "/tmp/absent"}, nil, nil, nil, false)
 	if err != nil || probe != 1 {
 		t.Errorf("a failing exec probe: %d %v, want 1", probe, err)

@@ -39,7 +39,7 @@ func (s *shell) runner() (*interp.Runner, error) {
 		interp.StdIO(p.Stdin, p.Stdout, p.Stderr),
 		interp.Language(s.d.lang),
 		interp.WithIdentity(interp.Identity{UID: p.UID, GID: p.GID, PID: p.PID, PPID: p.PPID,
-			Home: s.home, Bash: s.d.bash}),
+			Home: s.home, Bash: s.d.bash, Name: s.inv.file}),
 		interp.ExecHandlers(func(interp.ExecHandlerFunc) interp.ExecHandlerFunc { return s.exec }),
 		interp.OpenHandler(s.open),
 		interp.StatHandler(s.stat),

@@ -44,6 +44,7 @@ type invocation struct {
 	file   string // $0
 	params []string
 	script bool // a script file (messages say "file: line N:")
+	stdin  bool // commands come from stdin: run each line as it comes
 }
 
 // parseArgs reads sh [-eux...] [-o opt] [-c cmd [arg0 [args]] | -s | file [args]].
@@ -109,7 +110,7 @@ func (d dialect) parseArgs(p *sandbox.Proc) (*invocation, int) {
 		}
 		inv.params = args
 	case fromStdin || len(args) == 0:
-		inv.src = p.Stdin
+		inv.src, inv.stdin = p.Stdin, true
 		inv.params = args
 	default:
 		f, err := p.FS.Open(args[0])
@@ -138,11 +139,6 @@ func (d dialect) run(ctx context.Context, p *sandbox.Proc) int {
 		return code
 	}
 	s := &shell{d: d, p: p, inv: inv}
-	file, err := syntax.NewParser(syntax.Variant(d.lang)).Parse(inv.src, inv.file)
-	if err != nil {
-		s.syntaxError(err)
-		return 2
-	}
 	r, err := s.runner()
 	if err != nil {
 		fmt.Fprintf(p.Stderr, "%s: %v\n", inv.name, err)
@@ -150,6 +146,14 @@ func (d dialect) run(ctx context.Context, p *sandbox.Proc) int {
 	}
 	s.r = r
 	r.EnableSignals()
+	if inv.stdin {
+		return s.interactive(ctx)
+	}
+	file, err := syntax.NewParser(syntax.Variant(d.lang)).Parse(inv.src, inv.file)
+	if err != nil {
+		s.syntaxError(err)
+		return 2
+	}
 	err = r.Run(ctx, file)
 	return s.status(ctx, err)
 }
@@ -202,4 +206,66 @@ func (s *shell) builtinPrefix(pos syntax.Pos, cmd string) string {
 		return fmt.Sprintf("%s: %s: line %d: ", s.inv.file, cmd, line)
 	}
 	return fmt.Sprintf("%s: %s: line %d: ", s.inv.name, cmd, max(0, line-1))
+}
+
+// interactive runs the commands stdin gives, each line as it comes (kubectl
+// exec -i, a script piped in); on a terminal it prompts as ash does
+// ("/ # ") and goes on after a syntax error.
+func (s *shell) interactive(ctx context.Context) int {
+	term := isTerminal(s.p.Stderr)
+	parser := syntax.NewParser(syntax.Variant(s.d.lang))
+	prompt := func() {
+		if !term {
+			return
+		}
+		if parser.Incomplete() {
+			fmt.Fprint(s.p.Stderr, "> ")
+			return
+		}
+		fmt.Fprint(s.p.Stderr, s.ps1())
+	}
+	status := 0
+	prompt()
+	for stmts, err := range parser.InteractiveSeq(s.inv.src) {
+		if err != nil {
+			s.syntaxError(err)
+			if !term {
+				return 2
+			}
+			status = 2
+			parser = syntax.NewParser(syntax.Variant(s.d.lang))
+			prompt()
+			continue
+		}
+		for _, st := range stmts {
+			err := s.r.Run(ctx, st)
+			status = s.status(ctx, err)
+			if s.r.Exited() || ctx.Err() != nil {
+				return status
+			}
+		}
+		prompt()
+	}
+	// The end of input is an exit: the EXIT trap runs, the status stays.
+	exit, _ := syntax.NewParser().Parse(strings.NewReader(fmt.Sprintf("exit %d", status)), s.inv.file)
+	return s.status(ctx, s.r.Run(ctx, exit))
+}
+
+// ps1 is ash's default prompt, '\w \$ ': the directory (~ for $HOME), then
+// # for root or $.
+func (s *shell) ps1() string {
+	dir := s.r.Dir
+	if home := s.p.Getenv("HOME"); home != "" && home != "/" && (dir == home || strings.HasPrefix(dir, home+"/")) {
+		dir = "~" + dir[len(home):]
+	}
+	if s.p.UID == 0 {
+		return dir + " # "
+	}
+	return dir + " $ "
+}
+
+// isTerminal reports whether w is a terminal (kubectl exec -t).
+func isTerminal(w any) bool {
+	t, ok := w.(interface{ Terminal() bool })
+	return ok && t.Terminal()
 }

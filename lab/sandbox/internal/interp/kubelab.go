@@ -56,6 +56,8 @@ type Identity struct {
 	Home func(user string) (dir string, ok bool)
 	// Bash makes the runner set bash's UID, EUID and GID variables.
 	Bash bool
+	// Name is $0 where the runner runs no file (commands from stdin).
+	Name string
 }
 
 // WithIdentity sets the shell's identity. Without it the shell is uid 0,
