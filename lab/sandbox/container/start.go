@@ -36,16 +36,29 @@ func (c *Container) start(ctx context.Context, parent *process, child *sandbox.P
 	if err != nil {
 		return 0, err
 	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	killed := make(chan struct{})
+	var once sync.Once
 	var p *process
+	// ends is the process's cancel: a signal may come as soon as the
+	// process is in the table.
+	ends := func(syscall.Signal) {
+		cancel()
+		if p.killed == syscall.SIGKILL {
+			once.Do(func() { close(killed) })
+		}
+	}
 	if parent != nil && child.PID == parent.pid {
 		p = parent
 		p.mu.Lock()
 		p.args, p.exe, p.dir, p.env = argv, exe, child.Dir, child.Env
 		p.actions = map[syscall.Signal]sigAction{} // exec resets what is caught
+		p.ctx, p.cancel = pctx, ends
 		p.mu.Unlock()
 	} else {
 		p = &process{uid: uid, gid: gid, start: time.Now(), args: argv, exe: exe, dir: child.Dir, env: child.Env,
-			actions: map[syscall.Signal]sigAction{}}
+			actions: map[syscall.Signal]sigAction{}, ctx: pctx, cancel: ends}
 		if parent != nil {
 			p.ppid = parent.pid
 		}
@@ -54,26 +67,20 @@ func (c *Container) start(ctx context.Context, parent *process, child *sandbox.P
 		}
 		defer c.procs.remove(p.pid)
 	}
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	p.ctx = pctx
-	killed := make(chan struct{})
-	var once sync.Once
-	p.mu.Lock()
-	p.cancel = func(syscall.Signal) {
-		cancel()
-		if p.killed == syscall.SIGKILL {
-			once.Do(func() { close(killed) })
-		}
-	}
-	p.mu.Unlock()
 	stopLife := context.AfterFunc(c.life, func() { p.signal(syscall.SIGKILL) })
 	defer stopLife()
 	proc := c.proc(p, child, argv, cred)
 	if d, ok := proc.Stdin.(interface{ SetReadDeadline(time.Time) error }); ok {
-		stop := context.AfterFunc(pctx, func() { d.SetReadDeadline(time.Now()) })
+		// A read of a pipe (the shell's) stops when the process ends; the
+		// pipe is fine again for the next reader once it has.
+		fired := make(chan struct{})
+		stop := context.AfterFunc(pctx, func() {
+			d.SetReadDeadline(time.Now())
+			close(fired)
+		})
 		defer func() {
 			if !stop() {
+				<-fired
 				d.SetReadDeadline(time.Time{})
 			}
 		}()

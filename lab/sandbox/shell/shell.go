@@ -226,7 +226,7 @@ func (s *shell) interactive(ctx context.Context) int {
 	}
 	status := 0
 	prompt()
-	for stmts, err := range parser.InteractiveSeq(s.inv.src) {
+	for stmts, err := range parser.InteractiveSeq(s.r.Stdin()) {
 		if err != nil {
 			s.syntaxError(err)
 			if !term {

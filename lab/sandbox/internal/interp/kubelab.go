@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -324,6 +325,15 @@ func (r *Runner) setSignalTrap(arg, callback string, reset bool) bool {
 		r.kl.trap(name, action)
 	}
 	return true
+}
+
+// Stdin is the runner's standard input, for a caller that reads commands
+// from the same input between runs (an interactive shell).
+func (r *Runner) Stdin() io.Reader {
+	if r.stdin == nil {
+		return strings.NewReader("")
+	}
+	return r.stdin
 }
 
 // EnableSignals makes r the main shell, whose traps catch signals sent
