@@ -67,14 +67,13 @@ type Proc struct {
 	// PPID its parent's (0 for the main process and exec sessions).
 	PID, PPID int
 	// Fork records a process that runs inside the calling program (a
-	// shell's subshell, a server's worker) with args for ps: it counts
-	// toward the container's process limit, its work runs with child
-	// (ending with the program, not with ctx: a background process
-	// outlives the part of a script that started it; cancelled when the
-	// process is killed: then
-	// context.Cause(child) has an ExitStatus() int method giving 128+n),
-	// done ends it. Past the limit it fails with syscall.EAGAIN. nil where not
-	// available.
+	// shell's subshell, a server's worker) with args for ps. It counts
+	// toward the container's process limit (past it, Fork fails with
+	// syscall.EAGAIN); its work runs with child, which ends with the
+	// program rather than with ctx (a background process outlives the part
+	// of a script that started it) and when the process is killed (then
+	// context.Cause(child) has an ExitStatus() int method: 128+n); done
+	// ends it. nil where not available.
 	Fork func(ctx context.Context, args []string) (child context.Context, pid int, done func(), err error)
 	// Handle sets what a signal does to the process, as sigaction(2):
 	// SigDefault (SIGTERM cancels ctx; a signal that terminates cancels
