@@ -38,7 +38,9 @@ var bodies = map[string]func(c *cmd, args []string) int{
 	"[": testCmd, "[[": testCmd, "touch": touch, "tr": tr, "true": trueCmd, "uname": uname,
 	"uniq": uniq, "wc": wc, "whoami": whoami, "xargs": xargs, "yes": yes, "base64": base64Cmd,
 	"ps": ps, "kill": kill, "top": top, "free": free, "wget": wget, "nc": nc, "nslookup": nslookup,
-	"ping": ping, "sed": sed, "awk": awk,
+	"ping": ping, "sed": sed, "awk": awk, "tac": tac, "rev": rev, "readlink": readlink, "realpath": readlink,
+	"which": which, "nproc": nproc, "timeout": timeout, "nohup": nohup, "mktemp": mktemp, "sync": syncCmd,
+	"usleep": usleep, "expr": expr,
 }
 
 // Busybox returns the applets of busybox that kubelab implements, by
@@ -115,4 +117,6 @@ var usages = map[string]string{
 	"nc":       "nc [OPTIONS] HOST PORT  - connect\nnc [OPTIONS] -l -p PORT [HOST] [PORT]  - listen",
 	"nslookup": "nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]", "ping": "ping [OPTIONS] HOST",
 	"sed": "sed [-i[SFX]] [-nrE] [-f FILE]... [-e CMD]... [FILE]...", "awk": "awk [OPTIONS] [AWK_PROGRAM] [FILE]...",
+	"readlink": "readlink [-fnv] FILE", "realpath": "realpath FILE...", "timeout": "timeout [-s SIG] [-k KILL_SECS] SECS PROG ARGS",
+	"nohup": "nohup PROG ARGS", "mktemp": "mktemp [-dt] [-p DIR] [TEMPLATE]", "usleep": "usleep N", "expr": "expr EXPRESSION",
 }

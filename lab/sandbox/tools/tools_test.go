@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubelab/kubelab/lab/sandbox/container"
 	"github.com/kubelab/kubelab/lab/sandbox/sandboxtest"
 	"github.com/kubelab/kubelab/lab/sandbox/tools"
 )
@@ -76,6 +75,8 @@ var applets = []struct {
 		"Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n\n" +
 			"Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find nope: NXDOMAIN\n\n", "", 1},
 	{"ping", `ping -c 1 10.0.0.1`, "", "ping: permission denied (are you root?)\n", 1},
+	{"tac rev readlink which", `seq 3 | tac | rev; readlink /proc/self/exe; which ls sh nope; echo $?`, "3\n2\n1\n/bin/readlink\n/bin/ls\n/bin/sh\n1\n", "", 0},
+	{"timeout expr", `timeout 0.1 sleep 5; echo $?; expr 1 + 2 \* 3; expr length abc; expr abc : 'a\(.\)'`, "124\n7\n3\nb\n", "", 0},
 	{"busybox", `busybox echo hi; busybox nosuch`, "hi\n", "nosuch: applet not found\n", 127},
 	{"usage", `ls -z`, "", "ls: invalid option -- 'z'\n" + tools.Version + "\n\nUsage: ls [-1AaCxdLHRFplinshrSXvctu] [-w WIDTH] [FILE]...\n\n", 1},
 }
@@ -176,10 +177,9 @@ func waitFor(t *testing.T, ok func() bool) {
 func TestNames(t *testing.T) {
 	t.Parallel()
 	names := strings.Join(tools.Names(), " ")
-	for _, want := range strings.Fields("sh ash busybox echo printf sleep ls cat env printenv date hostname wget nc touch mkdir rm rmdir cp mv ln test [ head tail grep wc sort uniq cut tr sed awk tee true false id whoami uname ps kill pwd basename dirname seq yes xargs find du df free nslookup ping base64 md5sum sha256sum stat chmod chown mount top") {
+	for _, want := range strings.Fields("sh ash busybox echo printf sleep ls cat env printenv date hostname wget nc touch mkdir rm rmdir cp mv ln test [ head tail grep wc sort uniq cut tr sed awk tee true false id whoami uname ps kill pwd basename dirname seq yes xargs find du df free nslookup ping base64 md5sum sha256sum stat chmod chown mount top tac rev readlink realpath which nproc timeout nohup mktemp expr") {
 		if !strings.Contains(" "+names+" ", " "+want+" ") {
 			t.Errorf("Busybox has no %s", want)
 		}
 	}
-	_ = container.DefaultPath
 }
