@@ -103,14 +103,16 @@ func (p *PodNet) Listen(network, address string) (net.Listener, error) {
 		port = p.next
 		p.next++
 	}
+	if p.ports[port] != nil {
+		// As the kernel's, through Go: "listen tcp :80: bind: address already in use".
+		asked := &net.TCPAddr{IP: net.ParseIP(host), Port: port}
+		return nil, &net.OpError{Op: "listen", Net: network, Addr: asked, Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}
+	}
 	shown := host
 	if shown == "" {
-		shown = "0.0.0.0"
+		shown = "::"
 	}
 	addr := &net.TCPAddr{IP: net.ParseIP(shown), Port: port}
-	if p.ports[port] != nil {
-		return nil, &net.OpError{Op: "listen", Net: network, Addr: addr, Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}
-	}
 	l := &listener{pod: p, port: port, addr: addr, loopbackOnly: loopbackOnly, conns: make(chan *conn, backlog), done: make(chan struct{})}
 	p.ports[port] = l
 	return l, nil
