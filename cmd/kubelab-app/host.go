@@ -6,8 +6,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/kubelab/kubelab/lab/sandbox"
@@ -105,16 +107,39 @@ func (u *osUsage) Grow(n int64) error {
 	return nil
 }
 
-// CPU works for d: the CPU the app says a request costs is spent for real.
+// CPU works until this thread has spent d more of CPU time, so that the
+// kernel (and metrics-server) count the CPU the app says a request costs
+// even on a busy machine; where the thread's time cannot be read, it
+// works for d of wall time.
 func (u *osUsage) CPU(d time.Duration) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	start, ok := threadCPU()
 	end := time.Now().Add(d)
 	x := uint64(1)
-	for time.Now().Before(end) {
-		for range 1000 {
+	for {
+		for range 5000 {
 			x = x*6364136223846793005 + 1442695040888963407
+		}
+		if ok {
+			if now, _ := threadCPU(); now-start >= d {
+				break
+			}
+		} else if !time.Now().Before(end) {
+			break
 		}
 	}
 	sink.Store(x)
+}
+
+// threadCPU is the CPU time the calling thread has spent (Linux).
+func threadCPU() (time.Duration, bool) {
+	const rusageThread = 1 // RUSAGE_THREAD on Linux
+	var ru syscall.Rusage
+	if runtime.GOOS != "linux" || syscall.Getrusage(rusageThread, &ru) != nil {
+		return 0, false
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
 }
 
 // sink keeps the work from being optimised away.
