@@ -46,6 +46,12 @@ func imageFS(t *testing.T, image string) *sandboxtest.MemFS {
 // command) in the pod at ip of n, as uid; it stops when the test ends.
 func runImage(t *testing.T, n *sandboxtest.MemNet, ip, image string, fs *sandboxtest.MemFS, uid int, args ...string) *box {
 	t.Helper()
+	return runImageWith(t, n, ip, image, fs, uid, sandboxtest.NewMeter(0), args...)
+}
+
+// runImageWith is runImage with a meter (a memory limit).
+func runImageWith(t *testing.T, n *sandboxtest.MemNet, ip, image string, fs *sandboxtest.MemFS, uid int, meter *sandboxtest.Meter, args ...string) *box {
+	t.Helper()
 	img, ok := Lookup(image)
 	if !ok {
 		t.Fatalf("no image %s", image)
@@ -62,6 +68,7 @@ func runImage(t *testing.T, n *sandboxtest.MemNet, ip, image string, fs *sandbox
 	p.Env = append([]string{"HOSTNAME=web-1"}, img.Env...)
 	p.Hostname = "web-1"
 	p.UID, p.GID = uid, uid
+	p.Usage = meter
 	p.FS = fs.View(uid, uid, orDefault(img.WorkingDir, "/"))
 	p.Dir = orDefault(img.WorkingDir, "/")
 	p.Lookup = func(name string) (sandbox.Program, bool) { return Program(image, name) }

@@ -81,3 +81,14 @@ func sleepCtx(done <-chan struct{}, d time.Duration) bool {
 		return false
 	}
 }
+
+// strerror is an error's C text alone: "Permission denied".
+func strerror(err error) string {
+	text := errnoText(err)
+	if _, msg, ok := strings.Cut(text, ": "); ok {
+		if _, numErr := fmt.Sscanf(text, "%d:", new(int)); numErr == nil {
+			return msg
+		}
+	}
+	return text
+}
