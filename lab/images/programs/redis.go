@@ -131,18 +131,14 @@ func RedisServer(ctx context.Context, p *sandbox.Proc) int {
 	shutdown := make(chan struct{})
 	var once sync.Once
 	stop := func() { once.Do(func() { close(shutdown) }) }
-	var wg sync.WaitGroup
+	defer stop() // every connection closes with the server
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				r.serveConn(c, stop, shutdown)
-			}()
+			go r.serveConn(c, stop, shutdown)
 		}
 	}()
 	select {
