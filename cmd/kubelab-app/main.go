@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/kubelab/kubelab/lab/app"
 	"github.com/kubelab/kubelab/lab/workload"
@@ -48,5 +49,6 @@ func exit(code int) {
 	default:
 		os.Exit(code)
 	}
-	select {} // the signal ends the process
+	time.Sleep(time.Second) // the signal ends the process first
+	os.Exit(code)
 }

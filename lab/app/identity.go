@@ -55,7 +55,7 @@ func (a *app) podIP(ctx context.Context) string {
 			}
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	addrs, _ := a.p.Net.LookupHost(ctx, host)
 	for _, ip := range addrs {

@@ -221,9 +221,6 @@ func (q *nginxRequest) page(status int, loc *location) {
 	h := q.w.Header()
 	h.Set("Content-Type", "text/html")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if status == http.StatusMovedPermanently || status == http.StatusFound {
-		h.Set("Connection", "keep-alive")
-	}
 	q.w.WriteHeader(status)
 	if q.r.Method != http.MethodHead {
 		_, _ = io.WriteString(q.w, body)
