@@ -71,14 +71,22 @@ type nginxRequest struct {
 	num int64
 }
 
-func (q *nginxRequest) errorf(format string, args ...any) {
+func (q *nginxRequest) errorf(format string, args ...any) { q.errorUp("", format, args...) }
+
+// errorUp is an error log line about the request, naming its upstream
+// when it has one, in nginx's order.
+func (q *nginxRequest) errorUp(upstream, format string, args ...any) {
 	client, _, _ := net.SplitHostPort(q.r.RemoteAddr)
 	server := ""
 	if len(q.vs.names) > 0 {
 		server = q.vs.names[0]
 	}
-	q.s.n.logf("error", nginxWorkerPID, "*%d %s, client: %s, server: %s, request: \"%s %s %s\", host: %q",
-		q.num, fmt.Sprintf(format, args...), client, server, q.r.Method, q.r.RequestURI, q.r.Proto, q.r.Host)
+	up := ""
+	if upstream != "" {
+		up = fmt.Sprintf(", upstream: %q", upstream)
+	}
+	q.s.n.logf("error", nginxWorkerPID, "*%d %s, client: %s, server: %s, request: \"%s %s %s\"%s, host: %q",
+		q.num, fmt.Sprintf(format, args...), client, server, q.r.Method, q.r.RequestURI, q.r.Proto, up, q.r.Host)
 }
 
 func (q *nginxRequest) serve() {
@@ -194,7 +202,7 @@ func (q *nginxRequest) proxy(loc *location, uri string) {
 		},
 		Transport: &http.Transport{DialContext: q.s.n.p.Net.Dial, DisableKeepAlives: true, ResponseHeaderTimeout: 60 * time.Second},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			q.errorf("connect() failed (%s) while connecting to upstream, upstream: \"http://%s%s\"", errnoText(err), host, r.URL.Path)
+			q.errorUp("http://"+host+r.URL.Path, "connect() failed (%s) while connecting to upstream", errnoText(err))
 			q.page(http.StatusBadGateway, loc)
 		},
 	}
