@@ -86,7 +86,7 @@ func readCommand(r *bufio.Reader) ([]string, error) {
 	}
 	n, err := strconv.Atoi(line[1:])
 	if err != nil || n < 0 || n > 1<<20 {
-		return nil, errors.New("Protocol error: invalid multibulk length")
+		return nil, errors.New("protocol error: invalid multibulk length")
 	}
 	args := make([]string, 0, n)
 	for range n {
@@ -95,11 +95,11 @@ func readCommand(r *bufio.Reader) ([]string, error) {
 			return nil, err
 		}
 		if !strings.HasPrefix(head, "$") {
-			return nil, fmt.Errorf("Protocol error: expected '$', got '%c'", head[0])
+			return nil, fmt.Errorf("protocol error: expected '$', got '%c'", head[0])
 		}
 		size, err := strconv.Atoi(head[1:])
 		if err != nil || size < 0 || size > 512<<20 {
-			return nil, errors.New("Protocol error: invalid bulk length")
+			return nil, errors.New("protocol error: invalid bulk length")
 		}
 		buf := make([]byte, size+2)
 		if _, err := io.ReadFull(r, buf); err != nil {
