@@ -1,66 +1,54 @@
 // Command kubelab-app is kubelab's lesson app: the program inside the
-// kubelab/app images that lessons run on kind clusters (the embedded
-// cluster simulates the same behaviour). One small binary plays every part
-// a lesson needs, chosen by environment variables; lab/workload owns their
-// names, the modes, ports, defaults and log lines, and
-// lab/cluster/embedded/simnode/contract_test.go holds this program against
-// the simulation:
+// kubelab/app images that lessons run on kind clusters. The app itself is
+// lab/app, a sandbox.Program that the embedded cluster runs in-process;
+// this command runs it on the real OS: it builds a Proc of the process's
+// own files, network, host name and environment, and a Usage that really
+// allocates the memory and spends the CPU the app says it uses, so the
+// kernel, the kubelet and metrics-server see them.
 //
-//	KUBELAB_MODE      server (default) | worker | producer | queue | load | tail | proxy | adapter | db | job
-//	KUBELAB_CRASH_AFTER  exit with status 1 after this long (CrashLoopBackOff)
-//	KUBELAB_READY=false  /readyz fails (Running but not Ready)
-//	KUBELAB_MEMORY    allocate and hold this much memory (OOMKilled over the limit)
-//	KUBELAB_HANG_AFTER  stop answering HTTP after this long, probes included (only a livenessProbe restarts it)
-//	KUBELAB_QUEUE, KUBELAB_RATE, KUBELAB_TARGET, KUBELAB_CAPACITY  queues and load
-//	KUBELAB_LOG_FILE  also append the access log to this file (sidecar lessons)
-//	KUBELAB_FILE      the file a tail container follows
-//	KUBELAB_LISTEN    the port a proxy listens on
-//	KUBELAB_DATA_DIR  where /data/<name> is stored (default /data; volume lessons)
-//	KUBELAB_ADDR      where the HTTP server listens
-//
-// Every mode but job and the sidecars (tail, proxy) serves /healthz,
-// /readyz and /metrics (Prometheus text, lab/metrics names) on :8080; the
-// adapter on :9113 and the db on :5432, since a pod's containers share its
-// ports and these run beside a server. A load pod says every 10 s which
-// pods answered its requests (the server's answer names its pod), or why
-// none did.
+// Started as wget, cat, ls or touch (links in the image), it is that tool,
+// for `kubectl exec`. An app that ends killed (exit status 137) or stopped
+// while hung (143) dies of SIGKILL or SIGTERM, as the kubelet expects.
 package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
+	"github.com/kubelab/kubelab/lab/app"
 	"github.com/kubelab/kubelab/lab/workload"
 )
 
-// version is the image tag this binary was built for (v1, v2, v3, broken).
+// version is the image tag this binary was built for (v1, v2, v3, broken);
+// the images set KUBELAB_VERSION, which wins.
 var version = "dev"
 
 func main() {
-	// Started as wget, cat, ls or touch (links in the image): a client
-	// command for `kubectl exec`, not the app.
-	if tool, ok := tools[filepath.Base(os.Args[0])]; ok {
-		os.Exit(tool(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	// The images set the tag they were built as (lab/images).
-	if v := os.Getenv(workload.EnvVersion); v != "" {
-		version = v
+	prog := app.Program(version)
+	if tool, ok := app.Tool(filepath.Base(os.Args[0])); ok {
+		prog = tool
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, envFromOS(), os.Stdout)
-	if errors.Is(err, errHung) {
-		stop()
-		dieOfSIGTERM()
+	code := prog(ctx, hostProc())
+	stop()
+	exit(code)
+}
+
+// exit ends the process with code, or by the signal the code stands for.
+func exit(code int) {
+	switch code {
+	case workload.KilledExitCode:
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	case workload.HungExitCode:
+		signal.Reset(syscall.SIGTERM)
+		_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	default:
+		os.Exit(code)
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, workload.LogFatal(err.Error()))
-		fmt.Fprintln(os.Stderr, workload.LogExit)
-		os.Exit(1)
-	}
+	time.Sleep(time.Second) // the signal ends the process first
+	os.Exit(code)
 }

@@ -8,35 +8,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-
-	"github.com/kubelab/kubelab/lab/workload"
 )
-
-// The program plays exactly the tools the image links (lab/workload).
-func TestToolsAreTheOnesTheImageLinks(t *testing.T) {
-	t.Parallel()
-	if got := toolNames(); !slices.Equal(got, workload.Tools) {
-		t.Fatalf("the app plays %v; the image links %v", got, workload.Tools)
-	}
-}
 
 // Started through a link named wget, cat, ls or touch (as kubectl exec in
 // the image does), the built program does what the lesson texts show.
 func TestToolsRunByTheirNames(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "kubelab-app")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	for _, name := range workload.Tools {
-		if err := os.Link(bin, filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/missing" {
 			http.NotFound(w, r)
@@ -47,7 +27,7 @@ func TestToolsRunByTheirNames(t *testing.T) {
 	t.Cleanup(srv.Close)
 	run := func(name string, args ...string) (string, string, int) {
 		var out, errOut bytes.Buffer
-		cmd := exec.Command(filepath.Join(dir, name), args...)
+		cmd := exec.Command(binary(t, name), args...)
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		err := cmd.Run()
 		code := 0

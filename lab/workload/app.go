@@ -275,3 +275,33 @@ func NotAMode(mode string) error {
 // for `kubectl exec` in lesson texts: it runs as each of them when started
 // by that name (lab/images makes the links; cmd/kubelab-app plays them).
 var Tools = []string{"cat", "ls", "touch", "wget"}
+
+// KillPath is where every HTTP mode of the lesson app answers POST with
+// 202 Accepted and then dies of SIGKILL (exit code KilledExitCode), as a
+// container the kubelet kills: the kubelet restarts it. A learner's
+// kubelab reaches it through the API server's pods/proxy subresource
+// (/api/v1/namespaces/NS/pods/POD:8080/proxy/kubelab/kill) to kill a
+// container without access to its node. It answers even when the app
+// hangs (EnvHangAfter): it is the lab's hand, not the app's.
+const KillPath = "/kubelab/kill"
+
+// KilledExitCode is how a container killed by SIGKILL ends (128 + 9),
+// through KillPath or over its memory limit (EnvMemory).
+const KilledExitCode = 137
+
+// CapacityCPU is the CPU, in millicores, a server pod spends while it
+// answers EnvCapacity requests per second: each answer of GET / costs
+// RequestCPU of real CPU (2 ms at the default 50/s), so the Metrics API
+// and a HorizontalPodAutoscaler see load on both backends (120 requests
+// per second to one pod of capacity 50: 240m). Queueing adds latency,
+// not CPU.
+const CapacityCPU = 100
+
+// RequestCPU is the CPU one answer of GET / costs a server of capacity
+// requests per second.
+func RequestCPU(capacity float64) time.Duration {
+	if capacity <= 0 {
+		capacity = DefaultCapacity
+	}
+	return time.Duration(float64(CapacityCPU) * float64(time.Millisecond) / capacity)
+}

@@ -3,6 +3,7 @@ package workload
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestKnownImage(t *testing.T) {
@@ -53,5 +54,20 @@ func TestRegexpsEmbedInStringLiterals(t *testing.T) {
 		if strings.ContainsAny(re, "\\\"'") {
 			t.Errorf("regexp %q holds a backslash or quote", re)
 		}
+	}
+}
+
+// A server at its capacity spends CapacityCPU: 100m at the default 50/s,
+// whatever its capacity.
+func TestRequestCPUAddsUpToCapacityCPU(t *testing.T) {
+	t.Parallel()
+	for _, capacity := range []float64{50, 10, 200} {
+		perSecond := time.Duration(capacity) * RequestCPU(capacity)
+		if perSecond != CapacityCPU*time.Millisecond {
+			t.Errorf("capacity %v: %v of CPU a second, want %dms", capacity, perSecond, CapacityCPU)
+		}
+	}
+	if RequestCPU(0) != RequestCPU(DefaultCapacity) || RequestCPU(DefaultCapacity) != 2*time.Millisecond {
+		t.Errorf("RequestCPU(0) = %v, RequestCPU(50) = %v", RequestCPU(0), RequestCPU(DefaultCapacity))
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +20,7 @@ import (
 func (a *app) load(ctx context.Context) {
 	target := a.env.Get(workload.EnvTarget, workload.DefaultLoadTarget)
 	var r loadReport
-	go func() {
+	a.goWait(func() {
 		t := time.NewTicker(workload.LoadReportEvery)
 		defer t.Stop()
 		for {
@@ -32,18 +33,25 @@ func (a *app) load(ctx context.Context) {
 				}
 			}
 		}
-	}()
+	})
 	every(ctx, a.env.Float(workload.EnvRate, workload.DefaultRate(workload.ModeLoad)), func() {
-		go func() {
-			resp, err := a.client.Get("http://" + target + "/")
+		a.goWait(func() {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+target+"/", nil)
 			if err != nil {
 				r.fail(target, err)
+				return
+			}
+			resp, err := a.client.Do(req)
+			if err != nil {
+				if ctx.Err() == nil {
+					r.fail(target, err)
+				}
 				return
 			}
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 			_ = resp.Body.Close()
 			r.answer(podOf(string(body)))
-		}()
+		})
 	})
 }
 

@@ -1,11 +1,11 @@
-package main
+package app
 
 import (
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
+	"path"
 	"strings"
 
 	"github.com/kubelab/kubelab/lab/workload"
@@ -18,7 +18,7 @@ func (a *app) dataPath(name string) (string, error) {
 	if name == "" || strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
 		return "", fmt.Errorf("bad name %q", name)
 	}
-	return filepath.Join(a.env.Get(workload.EnvDataDir, workload.DefaultDataDir), name), nil
+	return path.Join(a.env.Get(workload.EnvDataDir, workload.DefaultDataDir), name), nil
 }
 
 func (a *app) readData(w http.ResponseWriter, r *http.Request) {
@@ -27,7 +27,7 @@ func (a *app) readData(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	b, err := os.ReadFile(p)
+	b, err := readFile(a.p.FS, p)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return
@@ -43,7 +43,7 @@ func (a *app) writeData(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err == nil {
-		err = os.WriteFile(p, b, 0o644)
+		err = a.writeFile(p, b)
 	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -51,4 +51,17 @@ func (a *app) writeData(w http.ResponseWriter, r *http.Request) {
 	}
 	a.logf("stored %s (%d bytes)", p, len(b))
 	w.WriteHeader(http.StatusCreated)
+}
+
+// writeFile writes a whole file of the container, as os.WriteFile does.
+func (a *app) writeFile(name string, data []byte) error {
+	f, err := a.p.FS.OpenFile(name, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"time"
 
@@ -27,19 +26,29 @@ func (a *app) serve(ctx context.Context) error {
 		mux.HandleFunc("POST /queue/{name}", a.queue.put)
 		mux.HandleFunc("POST /queue/{name}/take", a.queue.take)
 	}
-	srv := &http.Server{Addr: a.addr, Handler: a.answering(mux), ReadHeaderTimeout: 5 * time.Second}
-	ln, err := net.Listen("tcp", a.addr)
+	srv := &http.Server{Handler: a.answering(mux), ReadHeaderTimeout: 5 * time.Second}
+	ln, err := a.p.Net.Listen("tcp", a.addr)
 	if err != nil {
 		return err
 	}
 	a.logf("%s", workload.LogListening(a.addr))
+	stopped := make(chan struct{})
 	go func() {
-		<-ctx.Done()
+		defer close(stopped)
+		select {
+		case <-ctx.Done():
+		case <-a.killed:
+			_ = srv.Close() // SIGKILL: no goodbye
+			return
+		}
 		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shut)
+		_ = srv.Close() // what a hung handler still holds
 	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Serve(ln)
+	<-stopped
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
@@ -60,8 +69,9 @@ func (a *app) probe(ok func() bool) http.HandlerFunc {
 	}
 }
 
-// hello answers like a web app under load: it takes longer as the recent
-// request rate nears the pod's capacity (KUBELAB_CAPACITY per second).
+// hello answers like a web app under load: it spends workload.RequestCPU
+// of CPU on each answer, and takes longer as the recent request rate nears
+// the pod's capacity (KUBELAB_CAPACITY per second), as requests queue.
 func (a *app) hello(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	a.mu.Lock()
@@ -74,9 +84,14 @@ func (a *app) hello(w http.ResponseWriter, r *http.Request) {
 	a.window = a.window[cut:]
 	rate := float64(len(a.window))
 	a.mu.Unlock()
-	util := math.Min(0.97, rate/a.env.Float(workload.EnvCapacity, workload.DefaultCapacity))
-	time.Sleep(time.Duration(float64(20*time.Millisecond) / (1 - util) * 0.5))
-	line := fmt.Sprintf("kubelab-app %s pod=%s", version, hostname())
+	capacity := a.env.Float(workload.EnvCapacity, workload.DefaultCapacity)
+	util := math.Min(0.97, rate/capacity)
+	work := workload.RequestCPU(capacity)
+	a.p.Usage.CPU(work)
+	if wait := time.Duration(float64(20*time.Millisecond)/(1-util)*0.5) - time.Since(start); wait > 0 {
+		sleep(r.Context(), wait)
+	}
+	line := fmt.Sprintf("kubelab-app %s pod=%s", a.version, a.hostname())
 	if node := a.env(workload.EnvNode); node != "" { // set from spec.nodeName by the downward API
 		line += " node=" + node
 	}

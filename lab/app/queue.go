@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -66,13 +66,27 @@ func (a *app) queueURL(suffix string) string {
 	return "http://" + a.env.Get(workload.EnvTarget, workload.DefaultQueueTarget) + "/queue/" + a.env.Get(workload.EnvQueue, workload.DefaultQueue) + suffix
 }
 
+// post sends one task request to the queue: its answer's status, or
+// false when none came.
+func (a *app) post(ctx context.Context, url string) (int, bool) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+	if err != nil {
+		return 0, false
+	}
+	req.Header.Set("Content-Type", "text/plain")
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return 0, false
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, true
+}
+
 func (a *app) produce(ctx context.Context) {
 	every(ctx, a.env.Float(workload.EnvRate, workload.DefaultRate(workload.ModeProducer)), func() {
-		resp, err := a.client.Post(a.queueURL(""), "text/plain", nil)
-		if err != nil {
+		if _, ok := a.post(ctx, a.queueURL("")); !ok {
 			return
 		}
-		_ = resp.Body.Close()
 		a.mu.Lock()
 		a.tasks++
 		a.mu.Unlock()
@@ -81,12 +95,7 @@ func (a *app) produce(ctx context.Context) {
 
 func (a *app) work(ctx context.Context) {
 	every(ctx, a.env.Float(workload.EnvRate, workload.DefaultRate(workload.ModeWorker)), func() {
-		resp, err := a.client.Post(a.queueURL("/take"), "text/plain", nil)
-		if err != nil {
-			return
-		}
-		_ = resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
+		if status, _ := a.post(ctx, a.queueURL("/take")); status == http.StatusOK {
 			a.mu.Lock()
 			a.tasks++
 			a.mu.Unlock()

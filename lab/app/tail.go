@@ -1,11 +1,11 @@
-package main
+package app
 
 import (
 	"bufio"
 	"context"
 	"errors"
 	"io"
-	"os"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -15,10 +15,11 @@ import (
 // tail follows a file and prints its new lines (a log-shipping sidecar).
 func (a *app) tail(ctx context.Context) error {
 	path := a.env.Get(workload.EnvFile, workload.DefaultFile)
-	var f *os.File
+	var f fs.File
 	for f == nil {
 		var err error
-		if f, err = os.Open(path); err != nil {
+		if f, err = a.p.FS.Open(path); err != nil {
+			f = nil
 			select {
 			case <-ctx.Done():
 				return nil
@@ -28,10 +29,13 @@ func (a *app) tail(ctx context.Context) error {
 	}
 	defer f.Close()
 	r := bufio.NewReader(f)
+	pending := "" // a line written in part: its end comes later
 	for {
 		line, err := r.ReadString('\n')
-		if line != "" && strings.HasSuffix(line, "\n") {
-			a.logf("shipped: %s", strings.TrimSuffix(line, "\n"))
+		pending += line
+		if strings.HasSuffix(pending, "\n") {
+			a.logf("shipped: %s", strings.TrimSuffix(pending, "\n"))
+			pending = ""
 			continue
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
