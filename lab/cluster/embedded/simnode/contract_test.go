@@ -89,9 +89,10 @@ func freePort(t *testing.T) string {
 // line, its whole output if it exits by itself, and where it listens.
 func realApp(t *testing.T, tag string, env map[string]string, until func(line string) bool) []string {
 	t.Helper()
+	bin := appBinary(t, tag) // built once, before the clock starts: a busy machine takes its time
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, appBinary(t, tag))
+	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), workload.EnvNode + "=" + nodes.Worker}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
